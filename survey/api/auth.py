@@ -1,0 +1,43 @@
+"""Who is calling the API: a Bearer token, or the signed-in session of the web pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import g
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.models import User
+from ..auth.services import user_for_token
+from ..errors import ServiceError
+from ..security import bearer_token
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Unauthorized(ServiceError):
+    status, code = 401, "unauthorized"
+
+
+def api_user() -> User:
+    return g.api_user  # type: ignore[no-any-return]
+
+
+def authenticated(view: F) -> F:
+    """Resolve the caller or answer 401 with a WWW-Authenticate hint."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        token = bearer_token()
+        user = user_for_token(token) if token else None
+        if user is None and token is None and current_user.is_authenticated:
+            user = current_user._get_current_object()  # type: ignore[attr-defined]
+        if user is None:
+            raise Unauthorized(_("A valid API token is needed: Authorization: Bearer <token>."))
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,119 @@
+"""marshmallow schemas of the API's answers, from which the OpenAPI document is built."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from ..visits.schemas import ChecklistRefSchema, ReviewInputSchema, VisitInputSchema
+
+
+class LocalizedSchema(Schema):
+    kk = fields.String()
+    ru = fields.String()
+    en = fields.String()
+
+
+class ErrorBodySchema(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    fields = fields.Dict(metadata={"description": "Messages per field; answers by item code."})
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+class OfficeSchema(Schema):
+    code = fields.String(required=True)
+    kind = fields.String(metadata={"enum": ["embassy", "consulate_general", "consulate", "other"]})
+    country = fields.String(metadata={"description": "ISO 3166 alpha-2"})
+    city = fields.String()
+    name = fields.Nested(LocalizedSchema)
+    timezone = fields.String()
+    active = fields.Boolean()
+
+
+class ChecklistSummarySchema(Schema):
+    slug = fields.String(required=True)
+    version = fields.Integer(required=True)
+    title = fields.Nested(LocalizedSchema)
+    sha256 = fields.String()
+
+
+class AnswerSchema(Schema):
+    value = fields.Raw(
+        allow_none=True, metadata={"description": "yes|no|na, int, number, option code or text"}
+    )
+    comment = fields.String(allow_none=True)
+
+
+class VisitSummarySchema(Schema):
+    uuid = fields.UUID(required=True)
+    office = fields.String(required=True)
+    checklist = fields.Nested(ChecklistRefSchema)
+    status = fields.String(
+        metadata={"enum": ["draft", "submitted", "approved", "returned", "rejected"]}
+    )
+    visited_at = fields.DateTime()
+
+
+class VisitSchema(VisitSummarySchema):
+    answers = fields.Dict(keys=fields.String(), values=fields.Nested(AnswerSchema))
+    score = fields.Float(allow_none=True)
+    sections = fields.Dict(
+        keys=fields.String(), values=fields.Float(allow_none=True), allow_none=True
+    )
+    critical = fields.Boolean()
+    evidence = fields.List(fields.Dict())
+    volunteer = fields.String(
+        metadata={"description": "Pseudonym; auditors and project group only"}
+    )
+
+
+class SectionFigureSchema(Schema):
+    score = fields.Float(allow_none=True)
+    n = fields.Integer()
+
+
+class ItemFigureSchema(Schema):
+    pass_ = fields.Integer(data_key="pass")
+    fail = fields.Integer()
+    partial = fields.Integer()
+    na = fields.Integer()
+    rate = fields.Float(allow_none=True)
+    rate_ci = fields.List(fields.Float(), allow_none=True)
+
+
+class FindingCountsSchema(Schema):
+    open = fields.Integer()
+    in_progress = fields.Integer()
+    implemented = fields.Integer()
+    verified = fields.Integer()
+    overdue = fields.Integer()
+
+
+class RankingRowSchema(Schema):
+    office = fields.String(required=True)
+    n = fields.Integer()
+    score = fields.Float(allow_none=True)
+    score_ci = fields.List(fields.Float(), allow_none=True)
+    critical = fields.Integer()
+
+
+class OfficeScoresSchema(RankingRowSchema):
+    sections = fields.Dict(keys=fields.String(), values=fields.Nested(SectionFigureSchema))
+    items = fields.Dict(keys=fields.String(), values=fields.Nested(ItemFigureSchema))
+    findings = fields.Nested(FindingCountsSchema)
+
+
+ALL = {
+    "Error": ErrorSchema,
+    "Office": OfficeSchema,
+    "ChecklistSummary": ChecklistSummarySchema,
+    "VisitInput": VisitInputSchema,
+    "VisitSummary": VisitSummarySchema,
+    "Visit": VisitSchema,
+    "ReviewInput": ReviewInputSchema,
+    "RankingRow": RankingRowSchema,
+    "OfficeScores": OfficeScoresSchema,
+}

@@ -1,0 +1,126 @@
+"""API v1 routes: parse the request, call a service, shape the answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from ..checklists.services import get_checklist, list_checklists
+from ..errors import InvalidInput, NotFound
+from ..offices.services import get_office, list_offices
+from ..scores.services import office_figures, parse_period, ranking
+from ..visits.services import get_visible_visit, list_visits, review_visit, save_visit
+from . import presenters as p
+from .auth import api_user, authenticated
+from .openapi import build_spec
+
+bp = Blueprint("api", __name__)
+
+
+def _json_body() -> Any:
+    body = request.get_json(silent=True)
+    if body is None:
+        raise InvalidInput(_("Send a JSON object with Content-Type: application/json."))
+    return body
+
+
+def _paging() -> tuple[int | None, int | None]:
+    values: dict[str, int | None] = {}
+    fields: dict[str, list[str]] = {}
+    for key in ("limit", "offset"):
+        raw = request.args.get(key)
+        values[key] = None
+        if raw is not None:
+            if not raw.isdigit():
+                fields[key] = [_("Give a whole number, 0 or more.")]
+            else:
+                values[key] = int(raw)
+    if fields:
+        raise InvalidInput(_("Some fields need attention."), fields)
+    return values["limit"], values["offset"]
+
+
+def _page(rows: list[Any]) -> list[Any]:
+    limit, offset = _paging()
+    start = offset or 0
+    return rows[start : start + limit] if limit is not None else rows[start:]
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(build_spec())
+
+
+@bp.get("/offices")
+@authenticated
+def offices() -> Response:
+    return jsonify(_page([p.office_json(o) for o in list_offices()]))
+
+
+@bp.get("/checklists")
+@authenticated
+def checklists() -> Response:
+    return jsonify(_page([p.checklist_summary(c) for c in list_checklists()]))
+
+
+@bp.get("/checklists/<slug>/<int:version>")
+@authenticated
+def checklist(slug: str, version: int) -> Response:
+    found = get_checklist(slug, version)
+    if found is None:
+        raise NotFound(_("No such checklist."))
+    return jsonify(p.checklist_json(found))
+
+
+@bp.post("/visits")
+@authenticated
+def create_visit() -> tuple[Response, int]:
+    visit, created = save_visit(api_user(), _json_body())
+    return jsonify(p.visit_json(visit, api_user())), 201 if created else 200
+
+
+@bp.get("/visits")
+@authenticated
+def visits() -> Response:
+    limit, offset = _paging()
+    rows = list_visits(
+        api_user(),
+        office=request.args.get("office") or None,
+        status=request.args.get("status") or None,
+        limit=limit,
+        offset=offset,
+    )
+    return jsonify([p.visit_summary(v) for v in rows])
+
+
+@bp.get("/visits/<uuid>")
+@authenticated
+def visit(uuid: str) -> Response:
+    return jsonify(p.visit_json(get_visible_visit(api_user(), uuid), api_user()))
+
+
+@bp.post("/visits/<uuid>/review")
+@authenticated
+def review(uuid: str) -> Response:
+    decided = review_visit(api_user(), uuid, _json_body())
+    return jsonify(p.visit_json(decided, api_user()))
+
+
+@bp.get("/offices/<code>/scores")
+@authenticated
+def office_scores(code: str) -> Response:
+    office = get_office(code)
+    if office is None:
+        raise NotFound(_("No such office."))
+    date_from, date_to = parse_period(request.args.get("from"), request.args.get("to"))
+    return jsonify(office_figures(api_user(), office, date_from, date_to))
+
+
+@bp.get("/scores")
+@authenticated
+def scores() -> Response:
+    date_from, date_to = parse_period(request.args.get("from"), request.args.get("to"))
+    return jsonify(_page(ranking(api_user(), date_from, date_to)))

@@ -1,0 +1,85 @@
+"""Loading checklist definitions into the database: all or nothing, idempotent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ..domain import messages as m
+from ..domain.checklist import Problem, expand_paths, read_files
+from ..domain.messages import Msg
+from ..extensions import db
+from .models import Checklist
+
+
+class ChecklistProblems(Exception):
+    """The definitions were refused; every problem is listed."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+@dataclass
+class LoadResult:
+    loaded: list[tuple[str, int]] = field(default_factory=list)
+    unchanged: list[tuple[str, int]] = field(default_factory=list)
+
+
+def validate_paths(paths: Iterable[Path]) -> list[Problem]:
+    """Every problem in every file, without touching the database."""
+    _, problems = read_files(expand_paths(paths))
+    return problems
+
+
+def load_paths(paths: Iterable[Path]) -> LoadResult:
+    """Load definitions; a changed definition under a loaded slug+version refuses the batch."""
+    sources, problems = read_files(expand_paths(paths))
+    if problems:
+        raise ChecklistProblems(problems)
+    result = LoadResult()
+    pending: list[Checklist] = []
+    seen: set[tuple[str, int]] = set()
+    for source in sources:
+        if source.key in seen:
+            continue
+        seen.add(source.key)
+        stored = get_checklist(*source.key)
+        if stored is None:
+            pending.append(
+                Checklist(
+                    slug=source.key[0],
+                    version=source.key[1],
+                    spec_data=source.data,
+                    source_sha256=source.sha256,
+                )
+            )
+            result.loaded.append(source.key)
+        elif stored.spec_data == source.data:
+            result.unchanged.append(source.key)
+        else:
+            problems.append(
+                Problem(
+                    source.file,
+                    "version",
+                    Msg(m.CHANGED_DEFINITION, slug=source.key[0], version=source.key[1]),
+                )
+            )
+    if problems:
+        raise ChecklistProblems(problems)
+    db.session.add_all(pending)
+    db.session.commit()
+    return result
+
+
+def get_checklist(slug: str, version: int) -> Checklist | None:
+    return db.session.scalar(
+        select(Checklist).where(Checklist.slug == slug, Checklist.version == version)
+    )
+
+
+def list_checklists() -> list[Checklist]:
+    return list(db.session.scalars(select(Checklist).order_by(Checklist.slug, Checklist.version)))

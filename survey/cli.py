@@ -1,0 +1,198 @@
+"""The `survey` command group (DESIGN §7), a FlaskGroup over create_app."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_babel import force_locale, gettext
+
+from .config import LOCALES
+from .domain.messages import render
+from .errors import ServiceError, translate_fields
+from .extensions import db
+
+
+def _lang_option(fn):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--lang",
+        type=click.Choice(LOCALES),
+        default="en",
+        show_default=True,
+        help="Language of the messages.",
+    )(fn)
+
+
+def _fail(exc: ServiceError) -> None:
+    click.echo(render(exc.message, gettext), err=True)
+    for key, messages in translate_fields(exc.fields).items():
+        for message in messages if isinstance(messages, list) else [messages]:
+            click.echo(f"  {key}: {message}", err=True)
+    sys.exit(1)
+
+
+@click.group("checklists", help="Validate and load checklist definitions.")
+def checklists_cli() -> None:
+    pass
+
+
+@checklists_cli.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@_lang_option
+@with_appcontext
+def checklists_validate(paths: tuple[Path, ...], lang: str) -> None:
+    """Check definitions without loading them; exit 1 listing every problem."""
+    from .checklists.services import validate_paths
+
+    problems = validate_paths(paths)
+    with force_locale(lang):
+        for problem in problems:
+            click.echo(problem.format(gettext), err=True)
+    if problems:
+        sys.exit(1)
+    click.echo(f"OK: {len(paths)} path(s) valid")
+
+
+@checklists_cli.command("load")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@_lang_option
+@with_appcontext
+def checklists_load(paths: tuple[Path, ...], lang: str) -> None:
+    """Load definitions (default: checklists/); all or nothing, and idempotent."""
+    from .checklists.services import ChecklistProblems, load_paths
+
+    targets = list(paths) or [Path(current_app.config["CHECKLISTS_DIR"])]
+    try:
+        result = load_paths(targets)
+    except ChecklistProblems as exc:
+        with force_locale(lang):
+            for problem in exc.problems:
+                click.echo(problem.format(gettext), err=True)
+        click.echo("Nothing was loaded.", err=True)
+        sys.exit(1)
+    for slug, version in result.loaded:
+        click.echo(f"loaded {slug} v{version}")
+    for slug, version in result.unchanged:
+        click.echo(f"unchanged {slug} v{version}")
+
+
+@click.group("offices", help="Manage consular offices.")
+def offices_cli() -> None:
+    pass
+
+
+@offices_cli.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@_lang_option
+@with_appcontext
+def offices_import(file: click.utils.LazyFile, lang: str) -> None:
+    """Import offices from CSV (code,kind,country,city,name_kk,name_ru,name_en[,timezone])."""
+    from .offices.services import import_offices
+
+    with force_locale(lang):
+        try:
+            result = import_offices(file.read())
+        except ServiceError as exc:
+            db.session.rollback()
+            _fail(exc)
+    click.echo(f"created {result.created}, updated {result.updated}")
+
+
+@click.group("users", help="Manage accounts.")
+def users_cli() -> None:
+    pass
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["volunteer", "auditor", "office_head", "project_group", "admin"]),
+)
+@click.option("--office", "office_code", default=None, help="Office code (office heads).")
+@click.option("--name", default=None)
+@click.option("--locale", type=click.Choice(LOCALES), default=None)
+@click.password_option(prompt="Password")
+@with_appcontext
+def users_create(
+    email: str,
+    role: str,
+    office_code: str | None,
+    name: str | None,
+    locale: str | None,
+    password: str,
+) -> None:
+    """Create an account; the password is read from the prompt, twice."""
+    from .auth.services import create_user
+
+    with force_locale("en"):
+        try:
+            user = create_user(
+                email, password, role, name=name, office_code=office_code, locale=locale
+            )
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            _fail(exc)
+    suffix = f" ({user.pseudonym})" if user.pseudonym else ""
+    click.echo(f"created {user.email} as {user.role}{suffix}")
+
+
+@users_cli.command("token")
+@click.argument("email")
+@with_appcontext
+def users_token(email: str) -> None:
+    """Print a new API token (its last line); it cannot be shown again."""
+    from .auth.services import find_user, issue_token
+
+    user = find_user(email)
+    if user is None:
+        click.echo(f"no user {email}", err=True)
+        sys.exit(1)
+    token = issue_token(user)
+    db.session.commit()
+    click.echo("New API token (shown once):")
+    click.echo(token)
+
+
+@click.command("demo")
+@click.option("--offices", "n_offices", type=int, default=None, help="Offices to make.")
+@click.option("--visits", "n_visits", type=int, default=None, help="Approved visits to make.")
+@click.option("--seed", type=int, default=7)
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has offices.")
+@with_appcontext
+def demo(n_offices: int | None, n_visits: int | None, seed: int, if_empty: bool) -> None:
+    """Make demo data: real offices, one user per role, believable visits."""
+    from .demo.services import database_is_empty, seed_demo
+
+    if if_empty and not database_is_empty():
+        click.echo("The database already has data; no demo was added.")
+        return
+    report = seed_demo(n_offices=n_offices, n_visits=n_visits, seed=seed)
+    for line in report:
+        click.echo(line)
+
+
+@click.command("rescore")
+@with_appcontext
+def rescore() -> None:
+    """Recompute stored scores of every submitted visit (after a scoring fix)."""
+    from .visits.rescore import rescore_all
+
+    click.echo(f"rescored {rescore_all()} visit(s)")
+
+
+def register(app: Flask) -> None:
+    for command in (checklists_cli, offices_cli, users_cli, demo, rescore):
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    """Console script entry point: `survey ...`."""
+    from . import create_app
+
+    FlaskGroup(create_app=create_app, help="Adaldyq command line.").main()

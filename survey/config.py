@@ -1,0 +1,52 @@
+"""Settings read from SURVEY_* environment variables, so one build runs anywhere."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+LOCALES = ("kk", "ru", "en")
+DEFAULT_LOCALE = "kk"
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Make the key once and keep it, so sessions survive a restart without a key in the repo."""
+    env = os.environ.get("SURVEY_SECRET_KEY")
+    if env:
+        return env
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load_config(instance_path: Path, root_path: Path) -> dict[str, Any]:
+    """Defaults, overridden by the environment; tests override further through create_app."""
+    env = os.environ
+    project_root = root_path.parent
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": env.get(
+            "SURVEY_DATABASE_URL", f"sqlite:///{instance_path / 'survey.db'}"
+        ),
+        "MEDIA_ROOT": env.get("SURVEY_MEDIA_ROOT", str(project_root / "media")),
+        "CHECKLISTS_DIR": env.get("SURVEY_CHECKLISTS_DIR", str(project_root / "checklists")),
+        "MAX_CONTENT_LENGTH": int(env.get("SURVEY_MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get("SURVEY_SECURE_COOKIES", "0") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": DEFAULT_LOCALE,
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "LOGIN_ATTEMPTS_PER_WINDOW": int(env.get("SURVEY_LOGIN_ATTEMPTS", 10)),
+        "FINDING_DUE_DAYS": int(env.get("SURVEY_FINDING_DUE_DAYS", 30)),
+    }

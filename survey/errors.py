@@ -1,0 +1,112 @@
+"""Errors in the shape each audience reads: JSON for /api, a translated page for people."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .domain.messages import render
+
+
+class ServiceError(Exception):
+    """A refusal a service decides (validation, conflict, permission); views only translate it."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, fields: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class InvalidInput(ServiceError):
+    status, code = 422, "invalid"
+
+
+class NotFound(ServiceError):
+    status, code = 404, "not_found"
+
+
+class Forbidden(ServiceError):
+    status, code = 403, "forbidden"
+
+
+class Conflict(ServiceError):
+    status, code = 409, "conflict"
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood."),
+        401: _("Please sign in."),
+        403: _("You do not have access to this."),
+        404: _("Not found."),
+        405: _("This method is not allowed here."),
+        409: _("This conflicts with what is already stored."),
+        413: _("The request is too large."),
+        415: _("This type of content is not accepted."),
+        422: _("Some fields need attention."),
+        429: _("Too many attempts. Please wait a minute and try again."),
+        500: _("Something went wrong on our side. Please try again."),
+    }
+
+
+def translate_fields(fields: Any) -> Any:
+    """Render every message in a nested fields dict in the request's language."""
+    if isinstance(fields, dict):
+        return {str(k): translate_fields(v) for k, v in fields.items()}
+    if isinstance(fields, list | tuple):
+        return [translate_fields(v) for v in fields]
+    return render(fields, _)
+
+
+def json_error(status: int, code: str, message: str, fields: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
+    body = {"error": {"code": code, "message": message, "fields": translate_fields(fields or {})}}
+    return jsonify(body), status
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(ServiceError)
+    def _service_error(exc: ServiceError):  # type: ignore[no-untyped-def]
+        message = render(exc.message, _)
+        if _wants_json():
+            return json_error(exc.status, exc.code, message, exc.fields)
+        return render_template("error.html", status=exc.status, message=message), exc.status
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError):  # type: ignore[no-untyped-def]
+        message = _("The form has expired or was not sent from this site. Please try again.")
+        if _wants_json():
+            return json_error(400, "csrf", message)
+        return render_template("error.html", status=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
+        status = exc.code or 500
+        message = _messages().get(status, exc.name)
+        if _wants_json():
+            code = exc.name.lower().replace(" ", "_")
+            response, status = json_error(status, code, message)
+            if status == 405 and exc.valid_methods:  # type: ignore[attr-defined]
+                response.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+            return response, status
+        return render_template("error.html", status=status, message=message), status
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        if isinstance(exc, HTTPException):
+            return _http(exc)
+        app.logger.exception("Unhandled error")
+        message = _messages()[500]
+        if _wants_json():
+            return json_error(500, "server_error", message)
+        return render_template("error.html", status=500, message=message), 500

@@ -1,0 +1,101 @@
+"""Offices: listing and the CSV import (all rows or none)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..errors import InvalidInput
+from ..extensions import db
+from .models import OFFICE_KINDS, Office
+
+REQUIRED_COLUMNS = ("code", "kind", "country", "city", "name_kk", "name_ru", "name_en")
+CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+
+
+def _row_problems(row: dict[str, str]) -> list[str]:
+    problems = []
+    for column in REQUIRED_COLUMNS:
+        if not (row.get(column) or "").strip():
+            problems.append(str(_l("%(column)s is empty", column=column)))
+    if row.get("code") and not CODE_RE.match(row["code"].strip()):
+        problems.append(str(_l("code may hold only a-z, 0-9, - and _")))
+    if row.get("kind") and row["kind"].strip() not in OFFICE_KINDS:
+        problems.append(str(_l("kind must be one of: %(kinds)s", kinds=", ".join(OFFICE_KINDS))))
+    country = (row.get("country") or "").strip()
+    if country and not re.fullmatch(r"[A-Za-z]{2}", country):
+        problems.append(str(_l("country must be a two-letter ISO 3166 code")))
+    tz = (row.get("timezone") or "").strip()
+    if tz:
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(str(_l("unknown time zone %(tz)s", tz=tz)))
+    return problems
+
+
+def import_offices(text: str) -> ImportResult:
+    """Create or update offices by code; any bad row refuses the whole file."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InvalidInput(
+            _l("The file lacks the columns: %(columns)s", columns=", ".join(missing))
+        )
+    rows = list(reader)
+    problems: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for number, row in enumerate(rows, start=2):
+        found = _row_problems(row)
+        code = (row.get("code") or "").strip()
+        if code in seen:
+            found.append(str(_l("code %(code)s appears twice", code=code)))
+        seen.add(code)
+        if found:
+            problems[str(_l("line %(n)s", n=number))] = found
+    if problems:
+        raise InvalidInput(_l("No office was imported."), problems)
+    result = ImportResult()
+    for row in rows:
+        code = row["code"].strip()
+        office = get_office(code)
+        if office is None:
+            office = Office(code=code)
+            db.session.add(office)
+            result.created += 1
+        else:
+            result.updated += 1
+        office.kind = row["kind"].strip()
+        office.country = row["country"].strip().upper()
+        office.city = row["city"].strip()
+        office.name_kk = row["name_kk"].strip()
+        office.name_ru = row["name_ru"].strip()
+        office.name_en = row["name_en"].strip()
+        office.timezone = (row.get("timezone") or "").strip() or office.timezone or "UTC"
+        if office.active is None:
+            office.active = True
+    db.session.commit()
+    return result
+
+
+def get_office(code: str) -> Office | None:
+    return db.session.scalar(select(Office).where(Office.code == code))
+
+
+def list_offices(active_only: bool = False) -> list[Office]:
+    query = select(Office).order_by(Office.code)
+    if active_only:
+        query = query.where(Office.active)
+    return list(db.session.scalars(query))

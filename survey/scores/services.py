@@ -1,0 +1,159 @@
+"""Office figures and the ranking, computed by SQL aggregates (never every answer in Python)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Integer, and_, case, func, select
+from sqlalchemy.sql import ColumnElement
+
+from ..auth.models import User
+from ..domain.figures import ItemTally, ScoreTally, item_figures, score_figures
+from ..errors import Forbidden, InvalidInput
+from ..extensions import db
+from ..findings.models import FINDING_STATUSES, Finding
+from ..offices.models import Office
+from ..visits.models import Answer, Visit, VisitSection
+
+SCORE_ROLES = ("auditor", "project_group")
+
+
+def parse_period(raw_from: str | None, raw_to: str | None) -> tuple[date | None, date | None]:
+    """Dates as YYYY-MM-DD, both inclusive; either may be absent."""
+    fields: dict[str, list[Any]] = {}
+    parsed: dict[str, date | None] = {"from": None, "to": None}
+    for key, raw in (("from", raw_from), ("to", raw_to)):
+        if raw:
+            try:
+                parsed[key] = date.fromisoformat(raw)
+            except ValueError:
+                fields[key] = [_l("Give a date as YYYY-MM-DD.")]
+    if parsed["from"] and parsed["to"] and parsed["from"] > parsed["to"]:
+        fields["to"] = [_l("The end of the period is before its start.")]
+    if fields:
+        raise InvalidInput(_l("Some fields need attention."), fields)
+    return parsed["from"], parsed["to"]
+
+
+def _approved(date_from: date | None, date_to: date | None) -> ColumnElement[bool]:
+    cond = Visit.status == "approved"
+    if date_from is not None:
+        cond = and_(cond, Visit.visited_on >= date_from)
+    if date_to is not None:
+        cond = and_(cond, Visit.visited_on <= date_to)
+    return cond
+
+
+def may_see_office(user: User, office: Office) -> bool:
+    return user.role in SCORE_ROLES or (user.role == "office_head" and user.office_id == office.id)
+
+
+def _count_if(cond: ColumnElement[bool]) -> Any:
+    return func.coalesce(func.sum(case((cond, 1), else_=0)), 0).cast(Integer)
+
+
+def office_figures(
+    user: User, office: Office, date_from: date | None, date_to: date | None
+) -> dict[str, Any]:
+    """Everything GET /offices/<code>/scores returns, in five aggregate queries."""
+    if not may_see_office(user, office):
+        raise Forbidden(_l("You do not have access to this office's figures."))
+    in_period = and_(Visit.office_id == office.id, _approved(date_from, date_to))
+    row = db.session.execute(
+        select(
+            func.count(Visit.score),
+            func.coalesce(func.sum(Visit.score), 0.0),
+            func.coalesce(func.sum(Visit.score * Visit.score), 0.0),
+            _count_if(Visit.critical.is_(True)),
+        ).where(in_period)
+    ).one()
+    result: dict[str, Any] = {"office": office.code}
+    result.update(score_figures(ScoreTally(row[0], float(row[1]), float(row[2]))))
+    result["critical"] = int(row[3])
+    sections = db.session.execute(
+        select(
+            VisitSection.section_code, func.avg(VisitSection.score), func.count(VisitSection.score)
+        )
+        .join(Visit, Visit.id == VisitSection.visit_id)
+        .where(in_period, VisitSection.score.is_not(None))
+        .group_by(VisitSection.section_code)
+        .order_by(VisitSection.section_code)
+    ).all()
+    result["sections"] = {code: {"score": avg, "n": n} for code, avg, n in sections}
+    items = db.session.execute(
+        select(
+            Answer.item_code,
+            _count_if(Answer.score == 1),
+            _count_if(Answer.score == 0),
+            _count_if(and_(Answer.score > 0, Answer.score < 1)),
+            _count_if(and_(Answer.score.is_(None), Answer.value.is_not(None))),
+            func.count(Answer.score),
+            func.coalesce(func.sum(Answer.score), 0.0),
+        )
+        .join(Visit, Visit.id == Answer.visit_id)
+        .where(in_period, Answer.scorable.is_(True))
+        .group_by(Answer.item_code)
+        .order_by(Answer.item_code)
+    ).all()
+    result["items"] = {
+        code: item_figures(ItemTally(int(p), int(f), int(pa), int(na), int(n), float(t)))
+        for code, p, f, pa, na, n, t in items
+    }
+    result["findings"] = _finding_counts(in_period)
+    return result
+
+
+def _finding_counts(in_period: ColumnElement[bool]) -> dict[str, int]:
+    today = date.today()
+    rows = db.session.execute(
+        select(
+            Finding.status,
+            func.count(Finding.id),
+            _count_if(Finding.due_date < today),
+        )
+        .join(Visit, Visit.id == Finding.visit_id)
+        .where(in_period)
+        .group_by(Finding.status)
+    ).all()
+    counts = dict.fromkeys(FINDING_STATUSES, 0)
+    overdue = 0
+    for status, count, late in rows:
+        counts[status] = int(count)
+        if status in ("open", "in_progress"):
+            overdue += int(late)
+    counts["overdue"] = overdue
+    return counts
+
+
+def ranking(user: User, date_from: date | None, date_to: date | None) -> list[dict[str, Any]]:
+    """Every office the caller may see, best score first, offices without a score last."""
+    if user.role not in (*SCORE_ROLES, "office_head"):
+        raise Forbidden(_l("You do not have access to office figures."))
+    offices = select(Office)
+    if user.role == "office_head":
+        offices = offices.where(Office.id == user.office_id)
+    rows = db.session.execute(
+        select(
+            Visit.office_id,
+            func.count(Visit.score),
+            func.coalesce(func.sum(Visit.score), 0.0),
+            func.coalesce(func.sum(Visit.score * Visit.score), 0.0),
+            _count_if(Visit.critical.is_(True)),
+        )
+        .where(_approved(date_from, date_to))
+        .group_by(Visit.office_id)
+    ).all()
+    tallies = {office_id: row for office_id, *row in rows}
+    ranked = []
+    for office in db.session.scalars(offices):
+        n, total, total_sq, critical = tallies.get(office.id, (0, 0.0, 0.0, 0))
+        if not office.active and not n:
+            continue
+        entry: dict[str, Any] = {"office": office.code}
+        entry.update(score_figures(ScoreTally(int(n), float(total), float(total_sq))))
+        entry["critical"] = int(critical)
+        ranked.append(entry)
+    ranked.sort(key=lambda e: (e["score"] is None, -(e["score"] or 0), e["office"]))
+    return ranked

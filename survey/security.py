@@ -1,0 +1,42 @@
+"""Defaults that hold on every response: CSRF for cookie sessions, strict headers."""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from .extensions import csrf
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
+
+
+def protect_csrf() -> None:
+    """Every form POST carries its token; a Bearer call cannot be forged by a browser."""
+    if request.method in SAFE_METHODS:
+        return
+    if request.path.startswith("/api/") and bearer_token() is not None:
+        return
+    csrf.protect()
+
+
+def security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", "geolocation=(), microphone=()")
+    if request.path.startswith("/api/") or response.mimetype == "text/html":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

@@ -1,0 +1,125 @@
+"""The steps create_app takes, one function each (cookiecutter-flask's register_* list)."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from flask import Flask, g, request
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import LOCALES
+from .extensions import babel, csrf, db, login_manager, migrate
+
+MODEL_MODULES = (
+    "survey.offices.models",
+    "survey.auth.models",
+    "survey.checklists.models",
+    "survey.visits.models",
+    "survey.findings.models",
+)
+
+
+def select_locale() -> str:
+    """The user's choice, then the language switch (cookie), then Accept-Language."""
+    forced = g.get("locale")
+    if forced in LOCALES:
+        return forced
+    user = current_user
+    if user and user.is_authenticated and getattr(user, "locale", None) in LOCALES:
+        return user.locale
+    cookie = request.cookies.get("lang")
+    if cookie in LOCALES:
+        return cookie
+    return request.accept_languages.best_match(LOCALES) or LOCALES[0]
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    """WAL, a busy timeout and foreign keys, so several workers can share one SQLite file."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, see _sqlite_begin
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    """BEGIN IMMEDIATE: a writer takes the lock up front instead of failing half-way."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _load_user(user_id: str):  # type: ignore[no-untyped-def]
+    from .auth.models import User
+
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+def register_extensions(app: Flask) -> None:
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///"):
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(app.root_path) / "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    login_manager.user_loader(_load_user)
+    if not event.contains(Engine, "connect", _sqlite_pragmas):
+        event.listen(Engine, "connect", _sqlite_pragmas)
+        event.listen(Engine, "begin", _sqlite_begin)
+
+
+def register_models() -> None:
+    """Import every model so Alembic and create_all see the whole schema."""
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .api.views import bp as api_bp
+    from .auth.views import bp as auth_bp
+    from .home.views import bp as home_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+
+def register_security(app: Flask) -> None:
+    from .security import protect_csrf, security_headers
+
+    app.before_request(protect_csrf)
+    app.after_request(security_headers)
+
+
+def register_errors(app: Flask) -> None:
+    from .errors import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from .cli import register
+
+    register(app)
+
+
+def register_templates(app: Flask) -> None:
+    from .templating import register
+
+    register(app)
