@@ -1,0 +1,112 @@
+"""A live server and a real Chromium (Debian's, launched by path) for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from survey import create_app
+from survey.extensions import db
+
+AXE = Path(__file__).with_name("vendor") / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PASSWORD = "e2e password 123"
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("e2e")
+    app = create_app(
+        {
+            "TESTING": False,
+            "SECRET_KEY": "e2e",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'e2e.db'}",
+            "MEDIA_ROOT": str(tmp / "media"),
+        }
+    )
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        from survey.auth.services import create_user
+        from survey.checklists.services import load_paths
+        from tests.factories import make_office
+
+        upgrade()
+        load_paths([Path(app.config["CHECKLISTS_DIR"])])
+        make_office()
+        create_user("volunteer@e2e.kz", PASSWORD, "volunteer", name="Әсел")
+        db.session.commit()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    path = _chromium()
+    if path is None:
+        if os.environ.get("SURVEY_REQUIRE_CHROMIUM") == "1":
+            pytest.fail("chromium not found: apt-get install chromium")
+        pytest.skip("chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def new_phone(browser, locale: str = "kk-KZ", javascript: bool = True):  # type: ignore[no-untyped-def]
+    """A 360 px wide phone context; CSP is bypassed only so axe can be injected."""
+    return browser.new_context(
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale=locale,
+        bypass_csp=True,
+        java_script_enabled=javascript,
+    )
+
+
+@pytest.fixture
+def phone(browser):  # type: ignore[no-untyped-def]
+    context = new_phone(browser)
+    yield context
+    context.close()
+
+
+def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations'],"
+        " runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',"
+        " 'wcag22aa', 'best-practice']}})"
+    )
+    return [
+        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]
+    ]
