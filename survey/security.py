@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, request
+from flask_login import current_user
 
 from .extensions import csrf
 
@@ -26,8 +27,10 @@ def protect_csrf() -> None:
     """Every form POST carries its token; a Bearer call cannot be forged by a browser."""
     if request.method in SAFE_METHODS:
         return
-    if request.path.startswith("/api/") and bearer_token() is not None:
-        return
+    if request.path.startswith("/api/"):
+        # Only a cookie session can be forged by another site; Bearer and anonymous calls can't.
+        if bearer_token() is not None or not current_user.is_authenticated:
+            return
     csrf.protect()
 
 

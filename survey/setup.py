@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+import flask_babel
 from flask import Flask, g, request
 from flask_login import current_user
 from sqlalchemy import event
@@ -85,6 +86,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     csrf.init_app(app)
     login_manager.user_loader(_load_user)
+    # Decide the locale afresh for each request, even when an app context outlives requests
+    # (the CLI, tests); Flask-Babel caches it on g.
+    app.before_request(flask_babel.refresh)
     if not event.contains(Engine, "connect", _sqlite_pragmas):
         event.listen(Engine, "connect", _sqlite_pragmas)
         event.listen(Engine, "begin", _sqlite_begin)

@@ -24,7 +24,7 @@ def account(app):  # type: ignore[no-untyped-def]
 
 
 def test_login_page_renders_in_each_language(client):
-    for lang, title in (("kk", "Кіру"), ("ru", "Вход"), ("en", "Sign in")):
+    for lang, title in (("kk", "Кіру"), ("ru", "Войти"), ("en", "Sign in")):
         page = client.get("/login", headers={"Accept-Language": lang})
         assert page.status_code == 200
         assert f'lang="{lang}"' in page.text
