@@ -22,7 +22,7 @@ $(VENV)/.installed-test: $(VENV)/.installed setup.cfg
 	touch $@
 
 translations: install
-	$(VENV)/bin/pybabel compile -q -d survey/translations
+	$(VENV)/bin/pybabel compile -d survey/translations >/dev/null
 
 run: install translations
 	$(VENV)/bin/survey db upgrade

@@ -7,6 +7,7 @@ string "no", and a repeated key is almost always a copy-paste slip that PyYAML w
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from typing import Any
 
 import yaml
@@ -24,7 +25,11 @@ class ChecklistLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *anchor` merges keys; the merged ones may be overridden
             key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, Hashable):
+                break  # SafeLoader reports "found unhashable key" with its line
             if key in seen:
                 raise DuplicateKeyError(
                     problem=Msg(DUPLICATE_KEY, key=key), problem_mark=key_node.start_mark

@@ -843,16 +843,14 @@ def test_two_yaml_documents_in_one_file_are_refused():
     assert "YAML syntax error" in line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="yamlload.ChecklistLoader.construct_mapping does `key in seen` on an unhashable "
-    "key (a YAML flow sequence or mapping used as a key) and raises TypeError instead of "
-    "reporting a problem",
-)
-def test_an_unhashable_key_is_a_problem_not_a_crash():
-    data, problems = parse_source(with_items("- [ramp]: yes\n"), "c.yaml")
-    assert data is None
-    assert len(problems) == 1
+def test_an_unhashable_key_is_a_problem_with_its_line_not_a_crash():
+    # A flow sequence or mapping used as a key: reported, not a TypeError out of the loader.
+    assert refused(with_items("- [ramp]: yes\n")) == [
+        "c.yaml: line 8: YAML syntax error: found unhashable key."
+    ]
+    assert refused(top() + "? {a: 1}\n: x\n") == [
+        "c.yaml: line 10: YAML syntax error: found unhashable key."
+    ]
 
 
 # --- All problems at once -----------------------------------------------------------------------

@@ -581,7 +581,7 @@ def test_complete_answers_pass_on_submit():
         ("booking", "walk_in", "Choose one of: online, phone."),
         ("booking", 1, "Choose one of: online, phone."),
         ("notes", 42, "Give text."),
-        ("notes", "x" * (TEXT_MAX + 1), "Keep it under 5000 characters."),
+        ("notes", "x" * (TEXT_MAX + 1), "Use at most 5000 characters."),
     ],
 )
 def test_a_wrong_value_is_refused_under_its_item_code(code, value, message):
@@ -637,7 +637,7 @@ def test_answer_shape_is_checked():
         "ramp": ["An answer must be an object with value and comment."],
         "entrance": ["Unknown key photo: an answer has only value and comment."],
         "courtesy": ["A comment must be text."],
-        "wait": ["Keep it under 2000 characters."],
+        "wait": ["Use at most 2000 characters."],
     }
     assert answers == {}
 
