@@ -27,10 +27,10 @@ def protect_csrf() -> None:
     """Every form POST carries its token; a Bearer call cannot be forged by a browser."""
     if request.method in SAFE_METHODS:
         return
-    if request.path.startswith("/api/"):
-        # Only a cookie session can be forged by another site; Bearer and anonymous calls can't.
-        if bearer_token() is not None or not current_user.is_authenticated:
-            return
+    # Only a cookie session can be forged by another site; Bearer and anonymous calls can't.
+    forgeable = bearer_token() is None and current_user.is_authenticated
+    if request.path.startswith("/api/") and not forgeable:
+        return
     csrf.protect()
 
 
