@@ -60,8 +60,9 @@ def main() -> None:
         url = server.create_database("bench")
     else:
         url = f"sqlite:///{tmp / 'bench.db'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
-                      "MEDIA_ROOT": str(tmp / "media")})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "MEDIA_ROOT": str(tmp / "media")}
+    )
     try:
         with app.app_context():
             upgrade()
@@ -76,11 +77,15 @@ def main() -> None:
             one = lambda: office_figures(group, rng.choice(offices), None, None)  # noqa: E731
             period = lambda: office_figures(group, rng.choice(offices), year_ago, date.today())  # noqa: E731
             rank = lambda: ranking(group, year_ago, date.today())  # noqa: E731
-            print(f"database: {db.engine.dialect.name}; {args.offices} offices, "
-                  f"{args.visits} visits seeded in {seeded:.1f} s")
-            for name, fn in (("office figures, all time", one),
-                             ("office figures, last 12 months", period),
-                             ("ranking of all offices, 12 months", rank)):
+            print(
+                f"database: {db.engine.dialect.name}; {args.offices} offices, "
+                f"{args.visits} visits seeded in {seeded:.1f} s"
+            )
+            for name, fn in (
+                ("office figures, all time", one),
+                ("office figures, last 12 months", period),
+                ("ranking of all offices, 12 months", rank),
+            ):
                 median, worst = _timed(fn, args.repeat)
                 print(f"{name:<36} median {median:8.1f} ms   worst {worst:8.1f} ms")
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
