@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import LOCALES
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, compress, csrf, db, login_manager, migrate
 
 MODEL_MODULES = (
     "survey.offices.models",
@@ -20,6 +20,7 @@ MODEL_MODULES = (
     "survey.checklists.models",
     "survey.visits.models",
     "survey.findings.models",
+    "survey.assignments.models",
 )
 
 
@@ -85,6 +86,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
     csrf.init_app(app)
+    compress.init_app(app)
     login_manager.user_loader(_load_user)
     # Decide the locale afresh for each request, even when an app context outlives requests
     # (the CLI, tests); Flask-Babel caches it on g.
@@ -102,11 +104,14 @@ def register_models() -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
+    from .assets import bp as assets_bp
+    from .assignments.views import bp as assignments_bp
     from .auth.views import bp as auth_bp
     from .home.views import bp as home_bp
+    from .visits.views import bp as visits_bp
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(home_bp)
+    for blueprint in (auth_bp, home_bp, visits_bp, assignments_bp, assets_bp):
+        app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 

@@ -1,14 +1,24 @@
-"""What every template may use: the locale, the language list, labels for codes."""
+"""What every template may use: the locale, the language list, labels and local formats."""
 
 from __future__ import annotations
 
+import hashlib
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from flask import Flask
-from flask_babel import get_locale
+from flask import Flask, current_app, url_for
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
+from .domain.checklist import Item
+
 LANGUAGES = (("kk", "Қазақша"), ("ru", "Русский"), ("en", "English"))
+
+
+def current_locale() -> str:
+    return str(get_locale() or "kk")
 
 
 def role_labels() -> dict[str, Any]:
@@ -21,11 +31,83 @@ def role_labels() -> dict[str, Any]:
     }
 
 
+def status_labels() -> dict[str, Any]:
+    return {
+        "draft": _l("Draft"),
+        "submitted": _l("Sent for review"),
+        "approved": _l("Approved"),
+        "returned": _l("Returned for correction"),
+        "rejected": _l("Rejected"),
+    }
+
+
+def localized(text: dict[str, str] | None) -> str:
+    """A checklist text in the page's language."""
+    if not text:
+        return ""
+    return text.get(current_locale()) or text.get("en") or next(iter(text.values()))
+
+
+def one_decimal(value: float | None) -> str:
+    """One decimal, rounded half up, with the locale's decimal separator."""
+    if value is None:
+        return "–"
+    rounded = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return format_decimal(rounded, format="#,##0.0")
+
+
+def answer_text(item: Item, value: Any) -> str:
+    """An answer as a person reads it, in the page's language."""
+    from .visits.forms import yesno_labels
+
+    if value is None:
+        return str(_l("Not answered"))
+    if item.kind == "yesno":
+        return str(yesno_labels().get(value, value))
+    if item.kind == "scale":
+        return f"{value} / {item.max}"
+    if item.kind == "number":
+        number = format_decimal(value)
+        return f"{number} {localized(item.unit)}".strip()
+    if item.kind == "choice":
+        option = item.option(value)
+        return localized(option.label) if option else str(value)
+    return str(value)
+
+
+@lru_cache(maxsize=256)
+def _fingerprint(path: str, mtime: float) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def asset_url(filename: str) -> str:
+    """A URL that changes with the file's content, so it can be cached for a year."""
+    folder = Path(current_app.static_folder or "static")
+    path = folder / filename
+    try:
+        digest = _fingerprint(str(path), path.stat().st_mtime)
+    except OSError:
+        return url_for("static", filename=filename)
+    return url_for("assets.asset", digest=digest, filename=filename)
+
+
 def register(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict[str, Any]:
         return {
-            "current_locale": str(get_locale() or "kk"),
+            "current_locale": current_locale(),
             "languages": LANGUAGES,
-            "role_label": lambda role: role_labels().get(role, role),
         }
+
+    app.jinja_env.filters["localized"] = localized
+    app.jinja_env.filters["one_decimal"] = one_decimal
+    app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
+    app.jinja_env.filters["datetime_local"] = lambda dt, fmt="medium": (
+        format_datetime(dt, fmt, rebase=False) if dt else ""
+    )
+    app.jinja_env.globals.update(
+        answer_text=answer_text,
+        asset_url=asset_url,
+        role_label=lambda role: role_labels().get(role, role),
+        status_label=lambda status: status_labels().get(status, status),
+    )

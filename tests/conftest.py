@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 
 from survey import create_app
@@ -65,6 +65,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     return url
 
 
+class FreshGlobalsClient(FlaskClient):
+    """Each request starts with an empty `g`, as in production.
+
+    The app fixture keeps one app context open so tests can use the database directly; Flask
+    then reuses it for requests, and Flask-Login / Flask-Babel would carry the signed-in user
+    and the locale from one request (or one client) to the next.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 def _empty_tables() -> None:
     with db.engine.begin() as conn:
         for table in reversed(db.metadata.sorted_tables):
@@ -74,6 +87,7 @@ def _empty_tables() -> None:
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = create_app(_config(database_url, tmp_path))
+    app.test_client_class = FreshGlobalsClient
     with app.app_context():
         _empty_tables()
         yield app

@@ -1,14 +1,34 @@
-"""The signed-in start page: who you are and where to go next."""
+"""The signed-in start page: for volunteers, their assignments and visits by status."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from ..assignments.services import open_assignments_for
+from ..auth.models import FIELD_ROLES
+from ..visits.models import STATUSES
+from ..visits.services import list_visits
+
 bp = Blueprint("home", __name__, template_folder="templates")
+# The order a volunteer cares about: what needs their hand first.
+STATUS_ORDER = ("returned", "draft", "submitted", "approved", "rejected")
 
 
 @bp.get("/")
 @login_required
 def index() -> str:
-    return render_template("home/index.html", user=current_user)
+    user = current_user
+    groups: dict[str, list] = {}
+    assignments = []
+    if user.role in FIELD_ROLES:
+        assignments = open_assignments_for(user)
+        own = list_visits(user, mine=True)
+        groups = {status: [v for v in own if v.status == status] for status in STATUSES}
+    return render_template(
+        "home/index.html",
+        user=user,
+        assignments=assignments,
+        groups=[(s, groups.get(s, [])) for s in STATUS_ORDER],
+        field_worker=user.role in FIELD_ROLES,
+    )

@@ -189,8 +189,11 @@ def list_visits(
     status: str | None = None,
     limit: int | None = None,
     offset: int | None = None,
+    mine: bool = False,
 ) -> list[Visit]:
     query = visible_visits(user)
+    if mine:
+        query = query.where(Visit.volunteer_id == user.id)
     if office:
         query = query.join(Office, Visit.office_id == Office.id).where(Office.code == office)
     if status:

@@ -1,0 +1,125 @@
+"""Planning visits: who goes where, when; and who has not gone yet."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..auth.models import FIELD_ROLES, User
+from ..checklists.models import Checklist
+from ..errors import Forbidden, InvalidInput, NotFound
+from ..extensions import db
+from ..offices.models import Office
+from ..visits.models import Visit
+from .models import Assignment
+
+PLANNERS = ("auditor",)
+
+
+def _last_office(volunteer: User) -> int | None:
+    """The office of the volunteer's latest assignment or visit, whichever is newer."""
+    assignment = db.session.execute(
+        select(Assignment.office_id, Assignment.starts_on)
+        .where(Assignment.volunteer_id == volunteer.id)
+        .order_by(Assignment.starts_on.desc(), Assignment.id.desc())
+        .limit(1)
+    ).first()
+    visit = db.session.execute(
+        select(Visit.office_id, Visit.visited_on)
+        .where(Visit.volunteer_id == volunteer.id)
+        .order_by(Visit.visited_on.desc(), Visit.id.desc())
+        .limit(1)
+    ).first()
+    candidates = [row for row in (assignment, visit) if row is not None]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda row: row[1])[0]
+
+
+def create_assignment(
+    planner: User,
+    *,
+    volunteer_id: int | None,
+    office_code: str | None,
+    checklist_id: int | None,
+    starts_on: date | None,
+    ends_on: date | None,
+) -> Assignment:
+    """Plan a visit; the same volunteer is not sent to the same office twice in a row."""
+    if planner.role not in PLANNERS:
+        raise Forbidden(_l("Only auditors plan visits."))
+    fields: dict[str, list[Any]] = {}
+    volunteer = db.session.get(User, volunteer_id) if volunteer_id else None
+    if volunteer is None or volunteer.role not in FIELD_ROLES or not volunteer.active:
+        fields["volunteer"] = [_l("Choose a volunteer.")]
+    office = (
+        db.session.scalar(select(Office).where(Office.code == office_code)) if office_code else None
+    )
+    if office is None or not office.active:
+        fields["office"] = [_l("Choose an office.")]
+    checklist = db.session.get(Checklist, checklist_id) if checklist_id else None
+    if checklist is None:
+        fields["checklist"] = [_l("Choose a checklist.")]
+    if starts_on is None:
+        fields["starts_on"] = [_l("Give the first day of the window.")]
+    if ends_on is None:
+        fields["ends_on"] = [_l("Give the last day of the window.")]
+    elif starts_on is not None and ends_on < starts_on:
+        fields["ends_on"] = [_l("The last day cannot be before the first.")]
+    repeat = volunteer is not None and office is not None and "volunteer" not in fields
+    if repeat and _last_office(volunteer) == office.id:  # type: ignore[union-attr]
+        fields["volunteer"] = [
+            _l("This volunteer's last visit was to this office. Send someone else.")
+        ]
+    if fields:
+        raise InvalidInput(_l("The visit was not planned."), fields)
+    assignment = Assignment(
+        volunteer=volunteer,
+        office=office,
+        checklist=checklist,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        created_by=planner,
+    )
+    db.session.add(assignment)
+    db.session.commit()
+    return assignment
+
+
+def open_assignments_for(volunteer: User) -> list[Assignment]:
+    """The volunteer's assignments not yet done, soonest first."""
+    rows = db.session.scalars(
+        select(Assignment)
+        .where(Assignment.volunteer_id == volunteer.id)
+        .order_by(Assignment.ends_on, Assignment.id)
+    )
+    return [a for a in rows if not a.done]
+
+
+def list_assignments(planner: User, *, pending_only: bool = False) -> list[Assignment]:
+    if planner.role not in (*PLANNERS, "project_group"):
+        raise Forbidden(_l("You do not have access to this."))
+    rows = list(
+        db.session.scalars(
+            select(Assignment).order_by(Assignment.ends_on.desc(), Assignment.id.desc())
+        )
+    )
+    return [a for a in rows if not a.done] if pending_only else rows
+
+
+def get_own_assignment(volunteer: User, assignment_id: int) -> Assignment:
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.volunteer_id != volunteer.id:
+        raise NotFound(_l("No such assignment."))
+    return assignment
+
+
+def field_workers() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User).where(User.role.in_(FIELD_ROLES), User.active).order_by(User.display_name)
+        )
+    )

@@ -1,0 +1,71 @@
+"""Auditors plan visits and see who has not gone yet."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from ..checklists.services import list_checklists
+from ..errors import InvalidInput, translate_fields
+from ..offices.services import list_offices
+from ..templating import current_locale, localized
+from .forms import AssignmentForm
+from .services import create_assignment, field_workers, list_assignments
+
+bp = Blueprint("assignments", __name__, template_folder="templates")
+
+
+@bp.get("/assignments")
+@login_required
+def index() -> str:
+    if current_user.role not in ("auditor", "project_group"):
+        abort(403)
+    pending = request.args.get("show") != "all"
+    return render_template(
+        "assignments/list.html",
+        assignments=list_assignments(current_user, pending_only=pending),
+        pending=pending,
+        today=date.today(),
+    )
+
+
+@bp.route("/assignments/new", methods=["GET", "POST"])
+@login_required
+def new() -> str | Response | tuple[str, int]:
+    if current_user.role != "auditor":
+        abort(403)
+    form = AssignmentForm()
+    choose = SelectChoice("", _("Choose…"))
+    form.volunteer.choices = [choose] + [
+        SelectChoice(str(u.id), f"{u.display_name} ({u.pseudonym})") for u in field_workers()
+    ]
+    form.office.choices = [choose] + [
+        SelectChoice(o.code, o.name(current_locale())) for o in list_offices(active_only=True)
+    ]
+    form.checklist.choices = [choose] + [
+        SelectChoice(str(c.id), f"{localized(c.spec.title)} (v{c.version})")
+        for c in list_checklists()
+    ]
+    errors: dict[str, list[str]] = {}
+    if form.validate_on_submit():
+        try:
+            create_assignment(
+                current_user,
+                volunteer_id=int(form.volunteer.data),
+                office_code=form.office.data,
+                checklist_id=int(form.checklist.data),
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+            )
+        except InvalidInput as exc:
+            errors = translate_fields(exc.fields)
+        else:
+            flash(_("The visit was planned."), "success")
+            return redirect(url_for("assignments.index"))
+    status = 422 if (form.errors or errors) else 200
+    return render_template("assignments/new.html", form=form, errors=errors), status

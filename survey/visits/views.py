@@ -1,0 +1,203 @@
+"""The visit on a phone: start, one section per page, check, submit; and read-only views."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from ..assignments.services import get_own_assignment
+from ..auth.models import FIELD_ROLES
+from ..checklists.services import list_checklists
+from ..errors import InvalidInput, translate_fields
+from ..offices.services import list_offices
+from ..templating import current_locale, localized
+from . import flow
+from .forms import StartForm, read_answers, section_form
+from .services import get_visible_visit, list_visits, visited_at_local
+
+bp = Blueprint("visits", __name__, template_folder="templates")
+REVIEWERS = ("auditor", "project_group")
+
+
+def _field_worker() -> None:
+    if current_user.role not in FIELD_ROLES:
+        abort(403)
+
+
+def _latest_checklists() -> list[Any]:
+    latest: dict[str, Any] = {}
+    for checklist in list_checklists():
+        latest[checklist.slug] = checklist  # ordered by version: the last one wins
+    return list(latest.values())
+
+
+@bp.route("/visits/new", methods=["GET", "POST"])
+@login_required
+def start() -> str | Response | tuple[str, int]:
+    _field_worker()
+    assignment_id = request.args.get("assignment", type=int)
+    assignment = get_own_assignment(current_user, assignment_id) if assignment_id else None
+    locale = current_locale()
+    form = StartForm()
+    form.office.choices = [SelectChoice("", _("Choose…"))] + [
+        SelectChoice(o.code, o.name(locale)) for o in list_offices(active_only=True)
+    ]
+    form.checklist.choices = [SelectChoice("", _("Choose…"))] + [
+        SelectChoice(f"{c.slug}:{c.version}", localized(c.spec.title)) for c in _latest_checklists()
+    ]
+    if assignment is not None:
+        form.office.data = assignment.office.code
+        form.checklist.data = f"{assignment.checklist.slug}:{assignment.checklist.version}"
+    if request.method == "GET" and not form.visited_at.data:
+        zone = ZoneInfo(assignment.office.timezone) if assignment else UTC
+        form.visited_at.data = datetime.now(zone).replace(second=0, microsecond=0, tzinfo=None)
+    errors: dict[str, Any] = {}
+    if form.validate_on_submit():
+        slug, _sep, version = (form.checklist.data or "").partition(":")
+        try:
+            visit = flow.start_visit(
+                current_user,
+                office=form.office.data,
+                checklist={"slug": slug, "version": int(version or 0)},
+                visited_at=form.visited_at.data.isoformat(),
+                assignment=assignment,
+            )
+        except InvalidInput as exc:
+            errors = translate_fields(exc.fields)
+        else:
+            return redirect(url_for("visits.section", uuid=visit.uuid, number=1))
+    status = 422 if (form.errors or errors) else 200
+    return render_template(
+        "visits/start.html", form=form, errors=errors, assignment=assignment
+    ), status
+
+
+def _section_or_404(spec: Any, number: int) -> Any:
+    if not 1 <= number <= len(spec.sections):
+        abort(404)
+    return spec.sections[number - 1]
+
+
+@bp.route("/visits/<uuid>/sections/<int:number>", methods=["GET", "POST"])
+@login_required
+def section(uuid: str, number: int) -> str | Response | tuple[Any, int]:
+    _field_worker()
+    visit = flow.own_visit(current_user, uuid)
+    if visit.status not in ("draft", "returned"):
+        return redirect(url_for("visits.detail", uuid=uuid))
+    spec = visit.checklist.spec
+    current = _section_or_404(spec, number)
+    form = section_form(current, current_locale(), flow.stored_answers(visit))
+    autosave = request.headers.get("X-Autosave") == "1"
+    problems: dict[str, list[str]] = {}
+    if request.method == "POST":  # the CSRF token was checked before the view (security.py)
+        try:
+            flow.save_section(current_user, visit, current, read_answers(current, form))
+        except InvalidInput as exc:
+            problems = translate_fields(exc.fields).get("answers", {})
+            if not problems:
+                raise
+            if autosave:
+                return jsonify({"saved": False, "fields": problems}), 422
+        else:
+            if autosave:
+                return jsonify({"saved": True}), 200
+            return redirect(_next_target(uuid, number, len(spec.sections)))
+    status = 422 if problems else 200
+    return render_template(
+        "visits/section.html",
+        visit=visit,
+        spec=spec,
+        section=current,
+        number=number,
+        form=form,
+        problems=problems,
+        progress=flow.section_progress(spec, visit),
+    ), status
+
+
+def _next_target(uuid: str, number: int, total: int) -> str:
+    if request.form.get("go") == "back" and number > 1:
+        return url_for("visits.section", uuid=uuid, number=number - 1)
+    if request.form.get("go") == "check" or number >= total:
+        return url_for("visits.check", uuid=uuid)
+    return url_for("visits.section", uuid=uuid, number=number + 1)
+
+
+@bp.get("/visits/<uuid>/check")
+@login_required
+def check(uuid: str) -> str | Response:
+    _field_worker()
+    visit = flow.own_visit(current_user, uuid)
+    if visit.status not in ("draft", "returned"):
+        return redirect(url_for("visits.detail", uuid=uuid))
+    spec = visit.checklist.spec
+    return render_template(
+        "visits/check.html",
+        visit=visit,
+        spec=spec,
+        missing=translate_fields(flow.missing_required(spec, visit)),
+        answers=flow.stored_answers(visit),
+        visited_local=visited_at_local(visit),
+        submitted_once=False,
+    )
+
+
+@bp.post("/visits/<uuid>/submit")
+@login_required
+def submit(uuid: str) -> str | Response | tuple[str, int]:
+    _field_worker()
+    visit = flow.own_visit(current_user, uuid)
+    try:
+        flow.submit(current_user, visit)
+    except InvalidInput as exc:
+        spec = visit.checklist.spec
+        missing = translate_fields(exc.fields).get("answers", {})
+        return render_template(
+            "visits/check.html",
+            visit=visit,
+            spec=spec,
+            missing=missing,
+            answers=flow.stored_answers(visit),
+            visited_local=visited_at_local(visit),
+            submitted_once=True,
+        ), 422
+    flash(_("Thank you. The visit was sent for review."), "success")
+    return redirect(url_for("visits.detail", uuid=uuid))
+
+
+@bp.get("/visits/<uuid>")
+@login_required
+def detail(uuid: str) -> str:
+    visit = get_visible_visit(current_user, uuid)
+    spec = visit.checklist.spec
+    sees_scores = current_user.role in REVIEWERS and visit.status != "draft"
+    return render_template(
+        "visits/detail.html",
+        visit=visit,
+        spec=spec,
+        answers=flow.stored_answers(visit),
+        sees_scores=sees_scores,
+        section_scores={s.section_code: s.score for s in visit.section_scores},
+        volunteer_code=visit.volunteer.pseudonym if sees_scores else None,
+        visited_local=visited_at_local(visit),
+        show_comments=current_user.role != "office_head",
+        mine=visit.volunteer_id == current_user.id,
+    )
+
+
+@bp.get("/visits")
+@login_required
+def index() -> str:
+    if current_user.role not in REVIEWERS:
+        abort(403)
+    status = request.args.get("status") or "submitted"
+    rows = list_visits(current_user, status=status if status != "all" else None, limit=200)
+    return render_template("visits/list.html", visits=rows, status=status)

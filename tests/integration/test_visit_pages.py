@@ -1,0 +1,254 @@
+"""The visit on a phone, through the server-rendered pages (no JavaScript needed)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from survey.assignments.models import Assignment
+from survey.extensions import db
+from survey.visits.models import Answer, Visit
+from tests.factories import PASSWORD, load_mini, make_office, make_user
+
+EN = {"Accept-Language": "en"}
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert found, "no CSRF token on the page: " + html[:3000]
+    return found.group(1)
+
+
+def _login(client, email):  # type: ignore[no-untyped-def]
+    page = client.get("/login", headers=EN)
+    resp = client.post(
+        "/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": _csrf(page.text)},
+        headers=EN,
+    )
+    assert resp.status_code == 302
+
+
+@pytest.fixture
+def world(app, tmp_path):  # type: ignore[no-untyped-def]
+    make_office()
+    make_office("de-berlin-emb", "Europe/Berlin")
+    load_mini(tmp_path)
+    return {
+        "vol": make_user("volunteer"),
+        "aud": make_user("auditor"),
+        "head": make_user("office_head", office="tr-istanbul-cg"),
+    }
+
+
+def _start(client, office="tr-istanbul-cg"):  # type: ignore[no-untyped-def]
+    page = client.get("/visits/new", headers=EN)
+    assert page.status_code == 200
+    resp = client.post(
+        "/visits/new",
+        data={
+            "csrf_token": _csrf(page.text),
+            "office": office,
+            "checklist": "mini:1",
+            "visited_at": "2026-03-05T10:30",
+        },
+        headers=EN,
+    )
+    assert resp.status_code == 302, resp.text
+    match = re.search(r"/visits/([0-9a-f-]{36})/sections/1$", resp.headers["Location"])
+    assert match
+    return match.group(1)
+
+
+def _section(client, uuid, number, data, go="next", headers=None):  # type: ignore[no-untyped-def]
+    page = client.get(f"/visits/{uuid}/sections/{number}", headers=EN)
+    body = {"csrf_token": _csrf(page.text), "go": go, **data}
+    return client.post(
+        f"/visits/{uuid}/sections/{number}", data=body, headers={**EN, **(headers or {})}
+    )
+
+
+def test_start_renders_every_kind_with_native_controls(client, world):
+    _login(client, world["vol"].email)
+    uuid = _start(client)
+    visit = db.session.scalar(select(Visit).where(Visit.uuid == uuid))
+    assert visit.status == "draft" and visit.visited_at.hour == 7  # 10:30 in Istanbul is 07:30 UTC
+    first = client.get(f"/visits/{uuid}/sections/1", headers=EN).text
+    assert "Section 1 of 2" in first
+    assert '<fieldset class="item' in first and "<legend>Ramp" in first
+    assert 'type="radio"' in first and "Not applicable" in first
+    second = client.get(f"/visits/{uuid}/sections/2", headers=EN).text
+    assert second.count('type="radio"') == 5 + 2 + 3  # scale 1..5, bribe yes/no, 3 options
+    assert 'inputmode="decimal"' in second and "Number, min" in second
+    assert "<textarea" in second and "(required)" in second
+    kk = client.get(f"/visits/{uuid}/sections/1", headers={"Accept-Language": "kk"}).text
+    assert "<legend>Пандус" in kk
+
+
+def test_save_and_continue_then_resume_on_another_device(client, app, world):
+    _login(client, world["vol"].email)
+    uuid = _start(client)
+    resp = _section(client, uuid, 1, {"ramp": "yes", "braille": "no", "ramp__comment": "Side door"})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(
+        f"/visits/{uuid}/sections/2"
+    )
+    resp = _section(client, uuid, 2, {"courtesy": "4", "wait": "12,5", "bribe": "no"})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/visits/{uuid}/check")
+    other = app.test_client()  # a second phone
+    _login(other, world["vol"].email)
+    page = other.get(f"/visits/{uuid}/sections/2", headers=EN).text
+    assert 'value="12.5"' in page
+    assert re.search(r'id="courtesy-3"[^>]*checked|checked[^>]*id="courtesy-3"', page)
+    answers = {a.item_code: a for a in db.session.scalars(select(Answer))}
+    assert answers["wait"].value == 12.5 and answers["ramp"].comment == "Side door"
+
+
+def test_bad_answer_is_shown_and_nothing_saved(client, world):
+    _login(client, world["vol"].email)
+    uuid = _start(client)
+    resp = _section(client, uuid, 2, {"courtesy": "9", "wait": "lots"})
+    assert resp.status_code == 422
+    assert 'class="error-summary"' in resp.text and 'href="#item-courtesy"' in resp.text
+    assert "Give a number." in resp.text
+    assert db.session.scalar(select(func.count()).select_from(Answer)) == 0
+
+
+def test_autosave_answers_json(client, world):
+    _login(client, world["vol"].email)
+    uuid = _start(client)
+    ok = _section(client, uuid, 1, {"ramp": "na"}, headers={"X-Autosave": "1"})
+    assert ok.status_code == 200 and ok.json == {"saved": True}
+    bad = _section(client, uuid, 2, {"courtesy": "0"}, headers={"X-Autosave": "1"})
+    assert bad.status_code == 422 and "courtesy" in bad.json["fields"]
+
+
+def test_check_submit_and_what_each_role_sees(client, app, world):
+    _login(client, world["vol"].email)
+    uuid = _start(client)
+    _section(client, uuid, 1, {"ramp": "yes"})
+    check = client.get(f"/visits/{uuid}/check", headers=EN)
+    assert "Some answers are still needed" in check.text
+    for code in ("courtesy", "wait", "bribe"):
+        assert f"/visits/{uuid}/sections/2#item-{code}" in check.text
+    refused = client.post(
+        f"/visits/{uuid}/submit", data={"csrf_token": _csrf(check.text)}, headers=EN
+    )
+    assert refused.status_code == 422 and "The visit was not sent" in refused.text
+    _section(client, uuid, 2, {"courtesy": "5", "wait": "10", "bribe": "no"})
+    sent = client.post(f"/visits/{uuid}/submit", data={"csrf_token": _csrf(check.text)}, headers=EN)
+    assert sent.status_code == 302
+    again = client.post(
+        f"/visits/{uuid}/submit", data={"csrf_token": _csrf(check.text)}, headers=EN
+    )
+    assert again.status_code == 302  # a second press is harmless
+    mine = client.get(f"/visits/{uuid}", headers=EN).text
+    assert "Sent for review" in mine and "Score" not in mine
+    auditor = app.test_client()
+    _login(auditor, world["aud"].email)
+    listed = auditor.get("/visits", headers=EN).text
+    assert f"/visits/{uuid}" in listed
+    seen = auditor.get(f"/visits/{uuid}", headers=EN).text
+    assert "Score: 100.0" in seen and "Volunteer: V-" in seen
+    assert client.get(f"/visits/{uuid}/sections/1").status_code == 302  # frozen now
+
+
+def test_returned_visit_shows_note_and_can_be_sent_again(client, world):
+    _login(client, world["vol"].email)
+    uuid = _start(client)
+    _section(client, uuid, 1, {"ramp": "yes"})
+    _section(client, uuid, 2, {"courtesy": "5", "wait": "10", "bribe": "no"})
+    page = client.get(f"/visits/{uuid}/check")
+    client.post(f"/visits/{uuid}/submit", data={"csrf_token": _csrf(page.text)})
+    client.post(
+        f"/api/v1/visits/{uuid}/review",
+        json={"decision": "return", "note": "Wait time?"},
+        headers=world["aud"].headers,
+    )
+    home = client.get("/", headers=EN).text
+    assert "Returned for correction" in home and "Wait time?" in home
+    section = client.get(f"/visits/{uuid}/sections/2", headers=EN).text
+    assert "Wait time?" in section
+    _section(client, uuid, 2, {"courtesy": "5", "wait": "20", "bribe": "no"})
+    page = client.get(f"/visits/{uuid}/check")
+    assert (
+        client.post(f"/visits/{uuid}/submit", data={"csrf_token": _csrf(page.text)}).status_code
+        == 302
+    )
+    assert db.session.scalar(select(Visit.status).where(Visit.uuid == uuid)) == "submitted"
+
+
+def test_pages_are_for_their_roles_only(client, app, world):
+    _login(client, world["vol"].email)
+    uuid = _start(client)
+    assert client.get("/assignments").status_code == 403
+    assert client.get("/visits").status_code == 403
+    other = app.test_client()
+    stranger = make_user("volunteer")
+    _login(other, stranger.email)
+    assert other.get(f"/visits/{uuid}/sections/1").status_code == 404
+    assert other.get(f"/visits/{uuid}").status_code == 404
+    head = app.test_client()
+    _login(head, world["head"].email)
+    assert head.get("/visits/new").status_code == 403
+    assert head.get(f"/visits/{uuid}").status_code == 404  # not approved
+    anon = app.test_client()
+    assert anon.get("/visits/new").status_code == 302
+
+
+def test_assignments_plan_and_twice_in_a_row(client, app, world):
+    _login(client, world["aud"].email)
+    page = client.get("/assignments/new", headers=EN)
+    from survey.checklists.models import Checklist
+
+    checklist_id = db.session.scalar(select(Checklist.id))
+    data = {
+        "csrf_token": _csrf(page.text),
+        "volunteer": str(world["vol"].user_id),
+        "office": "tr-istanbul-cg",
+        "checklist": str(checklist_id),
+        "starts_on": "2026-03-01",
+        "ends_on": "2026-03-10",
+    }
+    assert client.post("/assignments/new", data=data, headers=EN).status_code == 302
+    again = client.post("/assignments/new", data=data, headers=EN)
+    assert again.status_code == 422 and "last visit was to this office" in again.text
+    backwards = dict(data, office="de-berlin-emb", ends_on="2026-02-01")
+    resp = client.post("/assignments/new", data=backwards, headers=EN)
+    assert resp.status_code == 422 and "cannot be before the first" in resp.text
+    listing = client.get("/assignments", headers=EN).text
+    assert "Not made yet" in listing or "Overdue" in listing
+    volunteer = app.test_client()
+    _login(volunteer, world["vol"].email)
+    home = volunteer.get("/", headers=EN).text
+    assignment = db.session.scalar(select(Assignment))
+    assert f"/visits/new?assignment={assignment.id}" in home
+    start = volunteer.get(f"/visits/new?assignment={assignment.id}", headers=EN)
+    resp = volunteer.post(
+        f"/visits/new?assignment={assignment.id}",
+        data={
+            "csrf_token": _csrf(start.text),
+            "office": "tr-istanbul-cg",
+            "checklist": "mini:1",
+            "visited_at": "2026-03-02T11:00",
+        },
+        headers=EN,
+    )
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Assignment, assignment.id).visit is not None
+
+
+def test_text_is_compressed_and_assets_fingerprinted(client, world):
+    page = client.get("/login", headers={"Accept-Encoding": "gzip, br"})
+    assert page.headers.get("Content-Encoding") in ("br", "gzip")
+    html = client.get("/login").text
+    css = re.search(r'href="(/assets/[0-9a-f]{12}/css/app\.css)"', html)
+    assert css
+    asset = client.get(css.group(1))
+    assert asset.status_code == 200
+    assert (
+        "immutable" in asset.headers["Cache-Control"]
+        and "max-age=31536000" in asset.headers["Cache-Control"]
+    )
