@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, insert, select, text
 
+from ..assignments.models import Assignment
 from ..auth.models import User
 from ..auth.services import create_user
 from ..checklists.models import Checklist
@@ -236,6 +237,25 @@ def _visit_rows(
                 )
     w.written += 1
     w.maybe_flush()
+
+
+def _plan(
+    offices: list[Office], volunteers: list[User], checklist: Checklist, auditor: User
+) -> None:
+    """Planned visits for the coming weeks, so the volunteer home has assignments."""
+    today = date.today()
+    for index, volunteer in enumerate(volunteers[:4]):
+        office = offices[(index * 3 + 2) % len(offices)]
+        db.session.add(
+            Assignment(
+                volunteer=volunteer,
+                office=office,
+                checklist=checklist,
+                created_by=auditor,
+                starts_on=today + timedelta(days=index),
+                ends_on=today + timedelta(days=index + 14),
+            )
+        )
 
 
 def _days(n: int, span: int, rng: random.Random) -> Iterator[date]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, Field, RadioField, SelectField, StringField, TextAreaField
@@ -85,11 +86,11 @@ VALUE_READERS: dict[str, Callable[[Any], Any]] = {
 
 
 def value_for_field(item: Item, value: Any) -> Any:
-    """The stored value as the field shows it (numbers with the locale's comma are fine too)."""
+    """The stored value as the field shows it, numbers with the locale's decimal sign."""
     if value is None:
         return None
-    if item.kind == "number" and isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if item.kind == "number" and isinstance(value, int | float):
+        return format_decimal(value, format="0.##########")  # 12,5 in kk and ru
     return str(value)
 
 

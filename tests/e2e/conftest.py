@@ -54,6 +54,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         load_paths([Path(app.config["CHECKLISTS_DIR"])])
         make_office()
         create_user("volunteer@e2e.kz", PASSWORD, "volunteer", name="Әсел")
+        create_user("walker@e2e.kz", PASSWORD, "volunteer", name="Арман")
+        create_user("auditor@e2e.kz", PASSWORD, "auditor", name="Нұрлан")
         db.session.commit()
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -80,10 +82,12 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
-def new_phone(browser, locale: str = "kk-KZ", javascript: bool = True):  # type: ignore[no-untyped-def]
-    """A 360 px wide phone context; CSP is bypassed only so axe can be injected."""
+def new_phone(  # type: ignore[no-untyped-def]
+    browser, locale: str = "kk-KZ", javascript: bool = True, width: int = 360, height: int = 740
+):
+    """A phone-sized context; CSP is bypassed only so axe can be injected."""
     return browser.new_context(
-        viewport={"width": 360, "height": 740},
+        viewport={"width": width, "height": height},
         device_scale_factor=2,
         is_mobile=True,
         has_touch=True,
@@ -110,3 +114,11 @@ def axe_violations(page) -> list[dict]:  # type: ignore[no-untyped-def]
     return [
         {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]
     ]
+
+
+def sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.locator("button.primary").tap()
+    page.wait_for_url(f"{base}/")

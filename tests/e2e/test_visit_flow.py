@@ -1,0 +1,135 @@
+"""A whole visit on a 390×844 touch phone in real Chromium: start, fill, leave, resume, submit.
+
+axe-core runs on every page on the way; the first load of a checklist page must stay under
+50 KB transferred.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.conftest import axe_violations, new_phone, sign_in
+
+pytestmark = pytest.mark.e2e
+BUDGET = 50 * 1024
+
+
+def _accessible(page) -> None:  # type: ignore[no-untyped-def]
+    assert axe_violations(page) == [], page.url
+
+
+def _answer_section(page) -> int:  # type: ignore[no-untyped-def]
+    """Answer every item on the page the way a hurried volunteer would: first option, 10."""
+    answered = 0
+    for fieldset in page.locator("fieldset.item").all():
+        radios = fieldset.locator("input[type=radio]")
+        if radios.count():
+            fieldset.locator(".option label").first.tap()
+            answered += 1
+        elif fieldset.locator("input[inputmode=decimal]").count():
+            fieldset.locator("input[inputmode=decimal]").fill("10")
+            answered += 1
+    return answered
+
+
+def _transferred(page) -> list[int]:  # type: ignore[no-untyped-def]
+    sizes: list[int] = []
+
+    def on_finished(request):  # type: ignore[no-untyped-def]
+        s = request.sizes()
+        sizes.append(s["responseBodySize"] + s["responseHeadersSize"])
+
+    page.on("requestfinished", on_finished)
+    return sizes
+
+
+def test_whole_visit_on_a_phone(browser, live_server):
+    base = live_server
+    phone = new_phone(browser, locale="ru-RU", width=390, height=844)
+    page = phone.new_page()
+    sign_in(page, base, "walker@e2e.kz")
+    _accessible(page)
+    page.locator('main a[href="/visits/new"]').tap()
+    page.wait_for_url(re.compile(r"/visits/new$"))
+    _accessible(page)
+    page.select_option("#office", "tr-istanbul-cg")
+    page.select_option("#checklist", "consular-visit:1")
+    page.locator("button.primary").tap()
+    page.wait_for_url(re.compile(r"/sections/1$"))
+    uuid = re.search(r"/visits/([0-9a-f-]{36})/", page.url).group(1)
+    _accessible(page)
+    total = int(re.search(r"(\d+)\D*$", page.locator(".step").inner_text()).group(1))
+    assert total >= 5
+    for number in (1, 2):
+        assert _answer_section(page) > 0
+        page.locator("button[name=go][value=next]").tap()
+        page.wait_for_url(re.compile(rf"/sections/{number + 1}$"))
+    phone.close()  # leave: the phone is put away
+
+    phone = new_phone(browser, locale="ru-RU", width=390, height=844)
+    page = phone.new_page()
+    sign_in(page, base, "walker@e2e.kz")
+    page.locator(f'a[href="/visits/{uuid}/sections/1"]').first.tap()
+    page.wait_for_url(re.compile(r"/sections/1$"))
+    assert page.locator("input[type=radio]:checked").count() > 0  # answers kept
+    for number in range(1, total + 1):
+        _accessible(page)
+        _answer_section(page)
+        page.locator("button[name=go][value=next]").tap()
+        following = rf"/sections/{number + 1}$" if number < total else r"/check$"
+        page.wait_for_url(re.compile(following))
+    _accessible(page)
+    assert page.locator(".error-summary").count() == 0
+    page.locator("form[action$=submit] button").tap()
+    page.wait_for_url(re.compile(rf"/visits/{uuid}$"))
+    _accessible(page)
+    assert page.locator(".score").count() == 0  # volunteers do not see scores
+    phone.close()
+
+    desk = new_phone(browser, locale="en-GB", width=390, height=844)
+    page = desk.new_page()
+    sign_in(page, base, "auditor@e2e.kz")
+    page.goto(f"{base}/visits")
+    _accessible(page)
+    page.locator(f'a[href="/visits/{uuid}"]').tap()
+    page.wait_for_url(re.compile(rf"/visits/{uuid}$"))
+    assert "Score" in page.locator(".score").inner_text()
+    _accessible(page)
+    desk.close()
+
+
+def test_checklist_page_weight_and_autosave(browser, live_server):
+    base = live_server
+    phone = new_phone(browser, locale="kk-KZ", width=390, height=844)
+    page = phone.new_page()
+    sign_in(page, base, "volunteer@e2e.kz")
+    page.goto(f"{base}/visits/new")
+    page.select_option("#office", "tr-istanbul-cg")
+    page.select_option("#checklist", "consular-visit:1")
+    page.locator("button.primary").tap()
+    page.wait_for_url(re.compile(r"/sections/1$"))
+    url = page.url
+    phone.close()
+
+    fresh = new_phone(browser, locale="kk-KZ", width=390, height=844)
+    page = fresh.new_page()
+    sign_in(page, base, "volunteer@e2e.kz")
+    sizes = _transferred(page)
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    transferred = sum(sizes)
+    print(f"first load of a checklist page: {transferred} bytes transferred")
+    assert 0 < transferred < BUDGET
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    first = page.locator("fieldset.item").first
+    first.locator(".option label").first.tap()
+    page.wait_for_function(
+        "document.querySelector('[data-save-state]').dataset.kind === 'ok'", timeout=10000
+    )
+    _accessible(page)
+    page.reload()
+    assert first.locator("input[type=radio]").first.is_checked()
+    fresh.close()
