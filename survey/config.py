@@ -58,5 +58,11 @@ def load_config(instance_path: Path, root_path: Path) -> dict[str, Any]:
             "application/json",
             "image/svg+xml",
         ],
+        "EVIDENCE_PHOTO_MAX": int(env.get("SURVEY_PHOTO_MAX_BYTES", 25 * 1024 * 1024)),
+        "EVIDENCE_VIDEO_MAX": int(env.get("SURVEY_VIDEO_MAX_BYTES", 500 * 1024 * 1024)),
+        "EVIDENCE_MAX_PIXELS": int(env.get("SURVEY_PHOTO_MAX_PIXELS", 120_000_000)),
+        "EVIDENCE_DISPLAY_MAX": 2048,
+        "EVIDENCE_THUMB_MAX": 320,
+        "STORAGE": env.get("SURVEY_STORAGE", "local"),
         "FINDING_DUE_DAYS": int(env.get("SURVEY_FINDING_DUE_DAYS", 30)),
     }

@@ -21,6 +21,7 @@ MODEL_MODULES = (
     "survey.visits.models",
     "survey.findings.models",
     "survey.assignments.models",
+    "survey.evidence.models",
 )
 
 
@@ -107,18 +108,24 @@ def register_blueprints(app: Flask) -> None:
     from .assets import bp as assets_bp
     from .assignments.views import bp as assignments_bp
     from .auth.views import bp as auth_bp
+    from .evidence.views import bp as evidence_bp
     from .home.views import bp as home_bp
     from .visits.views import bp as visits_bp
 
-    for blueprint in (auth_bp, home_bp, visits_bp, assignments_bp, assets_bp):
+    for blueprint in (auth_bp, home_bp, visits_bp, assignments_bp, assets_bp, evidence_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 
 def register_security(app: Flask) -> None:
+    from .evidence.intake import SurveyRequest, clean_scratch
+    from .evidence.views import raise_upload_limit
     from .security import protect_csrf, security_headers
 
+    app.request_class = SurveyRequest
+    app.before_request(raise_upload_limit)
     app.before_request(protect_csrf)
+    app.teardown_request(clean_scratch)
     app.after_request(security_headers)
 
 

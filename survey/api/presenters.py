@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import url_for
+
 from ..auth.models import User
 from ..checklists.models import Checklist
 from ..common.time import iso
+from ..domain.media import capture_far_from_visit
+from ..evidence.access import SEES_ORIGINALS
+from ..evidence.models import Evidence
+from ..evidence.services import evidence_of
 from ..offices.models import Office
 from ..visits.models import Visit
 from ..visits.services import visited_at_local
@@ -66,9 +72,33 @@ def visit_json(visit: Visit, viewer: User) -> dict[str, Any]:
     body["score"] = visit.score if scored else None
     body["sections"] = {s.section_code: s.score for s in visit.section_scores} if scored else None
     body["critical"] = bool(visit.critical) if scored else False
-    body["evidence"] = []
+    body["evidence"] = [evidence_json(e, viewer) for e in evidence_of(visit)]
     if viewer.role in SEES_VOLUNTEER:
         body["volunteer"] = visit.volunteer.pseudonym or f"U-{visit.volunteer_id}"
     if visit.review_note and (viewer.role in SEES_VOLUNTEER or viewer.id == visit.volunteer_id):
         body["review"] = {"note": visit.review_note, "reviewed_at": iso(visit.reviewed_at)}
     return body
+
+
+def evidence_json(evidence: Evidence, viewer: User) -> dict[str, Any]:
+    """An evidence entry; "original" only for those allowed to see originals."""
+    flags = list(evidence.flags or [])
+    if capture_far_from_visit(evidence.captured_on, evidence.visit.visited_on):
+        flags.insert(0, "capture_far_from_visit")
+    files = {
+        variant: url_for("evidence.file", uuid=evidence.uuid, variant=variant)
+        for variant in ("display", "thumb")
+    }
+    if viewer.role in SEES_ORIGINALS:
+        files["original"] = url_for("evidence.file", uuid=evidence.uuid, variant="original")
+    return {
+        "uuid": evidence.uuid,
+        "kind": evidence.kind,
+        "item": evidence.item_code,
+        "sha256": evidence.sha256,
+        "size": evidence.size,
+        "content_type": evidence.content_type,
+        "captured_at": evidence.captured_at,
+        "flags": flags,
+        "files": files,
+    }

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ..checklists.services import get_checklist, list_checklists
 from ..errors import InvalidInput, NotFound
+from ..evidence import tus
+from ..evidence.services import add_evidence as attach
+from ..evidence.services import incoming_from_file, incoming_from_upload, remove_evidence
 from ..offices.services import get_office, list_offices
 from ..scores.services import office_figures, parse_period, ranking
 from ..visits.services import get_visible_visit, list_visits, review_visit, save_visit
@@ -107,6 +110,87 @@ def visit(uuid: str) -> Response:
 def review(uuid: str) -> Response:
     decided = review_visit(api_user(), uuid, _json_body())
     return jsonify(p.visit_json(decided, api_user()))
+
+
+@bp.post("/visits/<uuid>/evidence")
+@authenticated
+def add_evidence(uuid: str) -> tuple[Response, int]:
+    """multipart `file` (or `upload`: a finished resumable upload), optional `item`, `uuid`."""
+    received = request.files.get("file")
+    upload_id = request.form.get("upload") or (request.get_json(silent=True) or {}).get("upload")
+    source = request.form if request.form else (request.get_json(silent=True) or {})
+    if received is not None and received.filename is not None:
+        incoming, upload = incoming_from_file(received), None
+    elif upload_id:
+        incoming, upload = incoming_from_upload(api_user(), str(upload_id))
+    else:
+        raise InvalidInput(_("Some fields need attention."), {"file": [_("Attach a file.")]})
+    evidence, created = attach(
+        api_user(),
+        uuid,
+        incoming,
+        evidence_uuid=source.get("uuid"),
+        item=source.get("item"),
+        upload=upload,
+    )
+    return jsonify(p.evidence_json(evidence, api_user())), 201 if created else 200
+
+
+@bp.delete("/visits/<uuid>/evidence/<evidence_uuid>")
+@authenticated
+def delete_evidence(uuid: str, evidence_uuid: str) -> tuple[str, int]:
+    remove_evidence(api_user(), uuid, evidence_uuid)
+    return "", 204
+
+
+def _tus_headers(response: Response) -> Response:
+    response.headers["Tus-Resumable"] = tus.TUS_VERSION
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/uploads", methods=["OPTIONS"])
+def tus_options() -> Response:
+    response = Response(status=204)
+    response.headers["Tus-Version"] = tus.TUS_VERSION
+    response.headers["Tus-Extension"] = "creation"
+    response.headers["Tus-Max-Size"] = str(tus.max_size())
+    return _tus_headers(response)
+
+
+@bp.post("/uploads")
+@authenticated
+def tus_create() -> Response:
+    upload = tus.create(api_user(), request.headers.get("Upload-Length"))
+    response = Response(status=201)
+    response.headers["Location"] = url_for("api.tus_head", upload_id=upload.id)
+    response.headers["Upload-Offset"] = "0"
+    return _tus_headers(response)
+
+
+@bp.route("/uploads/<upload_id>", methods=["HEAD"])
+@authenticated
+def tus_head(upload_id: str) -> Response:
+    upload = tus.get(api_user(), upload_id)
+    response = Response(status=200)
+    response.headers["Upload-Offset"] = str(upload.offset)
+    response.headers["Upload-Length"] = str(upload.length)
+    return _tus_headers(response)
+
+
+@bp.route("/uploads/<upload_id>", methods=["PATCH"])
+@authenticated
+def tus_patch(upload_id: str) -> Response:
+    upload = tus.append(
+        api_user(),
+        upload_id,
+        request.headers.get("Upload-Offset"),
+        request.mimetype,
+        request.stream,
+    )
+    response = Response(status=204)
+    response.headers["Upload-Offset"] = str(upload.offset)
+    return _tus_headers(response)
 
 
 @bp.get("/offices/<code>/scores")

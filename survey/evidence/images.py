@@ -1,0 +1,150 @@
+"""Photos: read the capture time, then build upright derivatives that carry no metadata.
+
+Derivatives are new images made from pixels, so no EXIF, XMP, GPS, maker note, JPEG comment or
+PNG text chunk can ride along (a plain re-save keeps some of them). Large JPEGs are decoded in
+draft mode, at a reduced scale, which is why ingesting costs less than one full decode.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import pillow_heif
+from PIL import Image, UnidentifiedImageError
+
+from . import errors
+
+EXIF_IFD = 0x8769
+DATETIME_ORIGINAL = 0x9003
+OFFSET_TIME_ORIGINAL = 0x9011
+DATETIME = 0x0132
+ORIENTATION = 0x0112
+DISPLAY_MIN_FOR_DRAFT = 1024
+JPEG_QUALITY = 82
+T = Image.Transpose
+# EXIF orientation -> the turn that makes the picture upright (as ImageOps.exif_transpose).
+TRANSPOSE = {
+    2: T.FLIP_LEFT_RIGHT,
+    3: T.ROTATE_180,
+    4: T.FLIP_TOP_BOTTOM,
+    5: T.TRANSPOSE,
+    6: T.ROTATE_270,
+    7: T.TRANSVERSE,
+    8: T.ROTATE_90,
+}
+
+
+@dataclass(frozen=True)
+class PhotoResult:
+    width: int
+    height: int
+    captured_at: str | None
+    captured_on: date | None
+    display: Path
+    thumb: Path
+    phash: int
+
+
+def _register_heif() -> None:
+    if not getattr(_register_heif, "done", False):
+        pillow_heif.register_heif_opener()
+        _register_heif.done = True  # type: ignore[attr-defined]
+
+
+def capture_time(exif: Image.Exif) -> tuple[str | None, date | None]:
+    """EXIF DateTimeOriginal, with OffsetTimeOriginal when the camera wrote one."""
+    sub = exif.get_ifd(EXIF_IFD)
+    raw = sub.get(DATETIME_ORIGINAL) or exif.get(DATETIME)
+    if not isinstance(raw, str):
+        return None, None
+    try:
+        moment = datetime.strptime(raw.strip("\x00 ").strip(), "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None, None
+    text = moment.isoformat()
+    offset = sub.get(OFFSET_TIME_ORIGINAL)
+    if isinstance(offset, str) and len(offset.strip()) == 6 and offset.strip()[0] in "+-":
+        text += offset.strip()
+    return text, moment.date()
+
+
+def _draft_scale(image: Image.Image) -> None:
+    """Ask libjpeg for 1/2, 1/4 or 1/8 scale while the long side stays ≥ 1024 px."""
+    if image.format != "JPEG":
+        return
+    longest = max(image.size)
+    scale = 1
+    while scale < 8 and longest // (scale * 2) >= DISPLAY_MIN_FOR_DRAFT:
+        scale *= 2
+    if scale > 1:
+        image.draft("RGB", (image.size[0] // scale, image.size[1] // scale))
+
+
+def _clean_rgb(image: Image.Image) -> Image.Image:
+    """A new RGB image from the pixels alone: no info dict, no metadata."""
+    if image.mode in ("RGBA", "LA", "P"):
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        image = flat
+    elif image.mode != "RGB":
+        image = image.convert("RGB")
+    return Image.frombytes("RGB", image.size, image.tobytes())
+
+
+def dhash(image: Image.Image) -> int:
+    """A 64-bit difference hash: near-identical photos differ in a few bits."""
+    small = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
+    pixels = small.tobytes()  # mode L: one byte per pixel
+    bits = 0
+    for row in range(8):
+        for col in range(8):
+            left, right = pixels[row * 9 + col], pixels[row * 9 + col + 1]
+            bits = (bits << 1) | (1 if left > right else 0)
+    return bits
+
+
+def process_photo(
+    source: Path, scratch: Path, *, max_pixels: int, display_max: int, thumb_max: int
+) -> PhotoResult:
+    """Decode once (at reduced scale when possible) and write display and thumb JPEGs."""
+    _register_heif()
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(source) as image:
+                width, height = image.size
+                if width * height > max_pixels:
+                    raise errors.too_many_pixels(max_pixels // 1_000_000)
+                exif = image.getexif()
+                captured_at, captured_on = capture_time(exif)
+                orientation = exif.get(ORIENTATION, 1)
+                icc = image.info.get("icc_profile")
+                _draft_scale(image)
+                image.load()
+                pixels = _clean_rgb(image)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise errors.too_many_pixels(max_pixels // 1_000_000) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise errors.broken_photo() from exc
+    if orientation in TRANSPOSE:
+        pixels = pixels.transpose(TRANSPOSE[orientation])  # info stays empty: pixels only
+    upright_w, upright_h = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+    display = pixels.copy()
+    display.thumbnail((display_max, display_max), Image.Resampling.LANCZOS)
+    thumb = display.copy()
+    thumb.thumbnail((thumb_max, thumb_max), Image.Resampling.LANCZOS)
+    display_path = scratch / f"{source.name}.display.jpg"
+    thumb_path = scratch / f"{source.name}.thumb.jpg"
+    params = {"quality": JPEG_QUALITY, "optimize": True, "progressive": True}
+    if icc:
+        params["icc_profile"] = icc  # a colour profile may stay: it says nothing about anyone
+    display.save(display_path, "JPEG", **params)
+    thumb.save(thumb_path, "JPEG", **params)
+    return PhotoResult(
+        upright_w, upright_h, captured_at, captured_on, display_path, thumb_path, dhash(thumb)
+    )

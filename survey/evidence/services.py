@@ -1,0 +1,277 @@
+"""Evidence: attach (from the API, the pages or a finished resumable upload), list, remove.
+
+One path for every source: checks the bytes, builds metadata-free derivatives, stores all three
+objects under content-addressed keys, then writes the row. Any refusal leaves no file and no row.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_lib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..auth.models import User
+from ..domain.media import Sniffed, near_duplicate, sniff
+from ..errors import Conflict, InvalidInput, NotFound
+from ..extensions import db
+from ..visits.flow import own_visit
+from ..visits.models import Visit
+from . import errors
+from .images import process_photo
+from .intake import HashingFile, forget_scratch, remember_scratch
+from .models import Evidence, Upload
+from .storage import scratch_dir, storage
+from .videos import process_video
+
+MIB = 1024 * 1024
+SIGNED = 1 << 63
+
+
+def to_signed(value: int | None) -> int | None:
+    """64-bit hashes as signed integers, so BIGINT columns hold them on every database."""
+    return None if value is None else (value - (1 << 64) if value >= SIGNED else value)
+
+
+def to_unsigned(value: int | None) -> int | None:
+    return None if value is None else value & ((1 << 64) - 1)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """Bytes received and hashed; where they sit and what they are."""
+
+    path: Path
+    sha256: str
+    size: int
+
+
+def _limits() -> dict[str, int]:
+    cfg = current_app.config
+    return {
+        "photo": cfg["EVIDENCE_PHOTO_MAX"],
+        "video": cfg["EVIDENCE_VIDEO_MAX"],
+        "pixels": cfg["EVIDENCE_MAX_PIXELS"],
+    }
+
+
+def _check(incoming: Incoming) -> Sniffed:
+    """415 for what we do not take, 413 over a limit, 422 for an empty file."""
+    if incoming.size == 0:
+        raise errors.empty()
+    with incoming.path.open("rb") as fh:
+        found = sniff(fh.read(64))
+    if found is None:
+        raise errors.unsupported()
+    limits = _limits()
+    if found.kind == "photo" and incoming.size > limits["photo"]:
+        raise errors.too_large_photo(limits["photo"] // MIB)
+    if found.kind == "video" and incoming.size > limits["video"]:
+        raise errors.too_large_video(limits["video"] // MIB)
+    return found
+
+
+def _item_code(visit: Visit, item: str | None) -> str | None:
+    if not item:
+        return None
+    if item not in visit.checklist.spec.items:
+        raise InvalidInput(
+            _l("Some fields need attention."),
+            {"item": [_l("There is no item %(code)s in this checklist.", code=item)]},
+        )
+    return item
+
+
+def _evidence_uuid(raw: str | None) -> str:
+    if not raw:
+        return str(uuid_lib.uuid4())
+    try:
+        return str(uuid_lib.UUID(str(raw)))
+    except ValueError as exc:
+        raise InvalidInput(
+            _l("Some fields need attention."), {"uuid": [_l("Give a UUID; the app makes one.")]}
+        ) from exc
+
+
+def incoming_from_file(received: Any) -> Incoming:
+    """A file Werkzeug streamed into our hasher (see intake.SurveyRequest)."""
+    stream = getattr(received, "stream", received)
+    if not isinstance(stream, HashingFile):  # e.g. a test client's in-memory file
+        stream.seek(0)
+        stream = HashingFile.from_stream(stream, scratch_dir())
+    stream.flush()
+    return Incoming(stream.path, stream.sha256.hexdigest(), stream.size)
+
+
+def incoming_from_upload(user: User, upload_id: str) -> tuple[Incoming, Upload]:
+    upload = db.session.get(Upload, str(upload_id))
+    if upload is None or upload.user_id != user.id:
+        raise NotFound(_l("No such upload."))
+    if not upload.complete:
+        raise Conflict(_l("This upload is not finished yet."))
+    part = scratch_dir() / f"upload-{upload.id}.part"
+    with part.open("rb") as fh:
+        hashed = HashingFile.from_stream(fh, scratch_dir())
+    hashed.flush()
+    return Incoming(hashed.path, hashed.sha256.hexdigest(), hashed.size), upload
+
+
+def _existing(evidence_uuid: str, visit: Visit, sha256: str) -> Evidence | None:
+    """A repeat with the same uuid and bytes is the same entry; anything else is a conflict."""
+    found = db.session.scalar(select(Evidence).where(Evidence.uuid == evidence_uuid))
+    if found is None:
+        return None
+    if found.visit_id == visit.id and found.sha256 == sha256:
+        return found
+    raise Conflict(_l("This evidence id is already used for other bytes or another visit."))
+
+
+def _reuse_flags(visit: Visit, sha256: str, phash: int | None) -> list[Evidence]:
+    """Evidence in other visits with the same bytes or a near-identical picture."""
+    others = db.session.execute(
+        select(Evidence.id, Evidence.sha256, Evidence.phash).where(Evidence.visit_id != visit.id)
+    ).all()
+    ids = [
+        row.id
+        for row in others
+        if row.sha256 == sha256 or near_duplicate(to_unsigned(row.phash), phash)
+    ]
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Evidence).where(Evidence.id.in_(ids))))
+
+
+def _store(found: Sniffed, incoming: Incoming, result: Any) -> dict[str, str]:
+    sha = incoming.sha256
+    display_ext = found.ext if found.kind == "video" else "jpg"
+    keys = {
+        "original": f"originals/{sha[:2]}/{sha}.{found.ext}",
+        "display": f"derivatives/{sha[:2]}/{sha}/display.{display_ext}",
+        "thumb": f"derivatives/{sha[:2]}/{sha}/thumb.jpg",
+    }
+    store = storage()
+    store.put(result.display, keys["display"])
+    store.put(result.thumb, keys["thumb"])
+    store.put(incoming.path, keys["original"])
+    for path in (incoming.path, result.display, result.thumb):
+        forget_scratch(path)
+    return keys
+
+
+def _process(found: Sniffed, incoming: Incoming) -> Any:
+    cfg = current_app.config
+    scratch = scratch_dir()
+    if found.kind == "photo":
+        result = process_photo(
+            incoming.path,
+            scratch,
+            max_pixels=cfg["EVIDENCE_MAX_PIXELS"],
+            display_max=cfg["EVIDENCE_DISPLAY_MAX"],
+            thumb_max=cfg["EVIDENCE_THUMB_MAX"],
+        )
+    else:
+        result = process_video(
+            incoming.path, scratch, found.ext, thumb_max=cfg["EVIDENCE_THUMB_MAX"]
+        )
+    remember_scratch(result.display)
+    remember_scratch(result.thumb)
+    return result
+
+
+def add_evidence(
+    user: User,
+    visit_uuid: str,
+    incoming: Incoming,
+    *,
+    evidence_uuid: str | None = None,
+    item: str | None = None,
+    upload: Upload | None = None,
+) -> tuple[Evidence, bool]:
+    """Attach one file to the caller's editable visit; (entry, created)."""
+    visit = own_visit(user, visit_uuid, editable=True)
+    code = _item_code(visit, item)
+    ev_uuid = _evidence_uuid(evidence_uuid)
+    repeat = _existing(ev_uuid, visit, incoming.sha256)
+    if repeat is not None:
+        return repeat, False
+    found = _check(incoming)
+    result = _process(found, incoming)
+    matches = _reuse_flags(visit, incoming.sha256, result.phash)
+    keys = _store(found, incoming, result)
+    evidence = Evidence(
+        uuid=ev_uuid,
+        visit=visit,
+        item_code=code,
+        kind=found.kind,
+        sha256=incoming.sha256,
+        size=incoming.size,
+        content_type=found.content_type,
+        original_key=keys["original"],
+        display_key=keys["display"],
+        display_type=found.content_type if found.kind == "video" else "image/jpeg",
+        thumb_key=keys["thumb"],
+        captured_at=result.captured_at,
+        captured_on=result.captured_on,
+        phash=to_signed(result.phash),
+        width=result.width,
+        height=result.height,
+        duration=getattr(result, "duration", None),
+        flags=["reused"] if matches else [],
+    )
+    for other in matches:
+        if "reused" not in other.flags:
+            other.flags = [*other.flags, "reused"]
+    db.session.add(evidence)
+    if upload is not None:
+        db.session.delete(upload)
+    try:
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        _drop_unreferenced(keys.values())
+        raise
+    if upload is not None:
+        (scratch_dir() / f"upload-{upload.id}.part").unlink(missing_ok=True)
+    return evidence, True
+
+
+def _drop_unreferenced(keys: Any) -> None:
+    """Remove stored objects no row points at (content-addressed keys may be shared)."""
+    store = storage()
+    for key in keys:
+        used = db.session.scalar(
+            select(func.count(Evidence.id)).where(
+                (Evidence.original_key == key)
+                | (Evidence.display_key == key)
+                | (Evidence.thumb_key == key)
+            )
+        )
+        if not used:
+            store.delete(key)
+
+
+def remove_evidence(user: User, visit_uuid: str, evidence_uuid: str) -> None:
+    """Remove while the visit can still be edited."""
+    visit = own_visit(user, visit_uuid, editable=True)
+    evidence = db.session.scalar(
+        select(Evidence).where(Evidence.uuid == evidence_uuid, Evidence.visit_id == visit.id)
+    )
+    if evidence is None:
+        raise NotFound(_l("No such evidence."))
+    keys = [evidence.original_key, evidence.display_key, evidence.thumb_key]
+    db.session.delete(evidence)
+    db.session.commit()
+    _drop_unreferenced(keys)
+
+
+def evidence_of(visit: Visit) -> list[Evidence]:
+    return list(
+        db.session.scalars(
+            select(Evidence).where(Evidence.visit_id == visit.id).order_by(Evidence.id)
+        )
+    )

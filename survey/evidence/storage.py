@@ -1,0 +1,86 @@
+"""Where evidence bytes live, behind one small interface chosen by config.
+
+Keys are content-addressed (`originals/ab/abcdef….jpg`), so a repeat upload stores nothing new
+and a key can never point at other bytes. An S3-compatible store can implement the same four
+methods without touching callers (after Indico's core/storage/backend.py).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+from flask import Flask, current_app
+
+
+class Storage(Protocol):
+    def put(self, source: Path, key: str) -> None:
+        """Move a finished local file under key, atomically; an existing key is kept."""
+
+    def local_path(self, key: str) -> Path:
+        """A path to read the object from (downloaded first by remote stores)."""
+
+    def exists(self, key: str) -> bool: ...
+
+    def delete(self, key: str) -> None: ...
+
+
+class LocalStorage:
+    """A folder on this machine (SURVEY_MEDIA_ROOT)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if self.root.resolve() not in path.parents:
+            raise ValueError(f"bad storage key {key!r}")
+        return path
+
+    def put(self, source: Path, key: str) -> None:
+        target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            source.unlink(missing_ok=True)
+            return
+        try:
+            os.replace(source, target)  # atomic on the same file system
+        except OSError:
+            staging = target.with_suffix(target.suffix + ".part")
+            shutil.copyfile(source, staging)
+            os.replace(staging, target)
+            source.unlink(missing_ok=True)
+
+    def local_path(self, key: str) -> Path:
+        return self._path(key)
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).exists()
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+
+BACKENDS: dict[str, Callable[[Flask], Storage]] = {
+    "local": lambda app: LocalStorage(Path(app.config["MEDIA_ROOT"])),
+}
+
+
+def storage() -> Storage:
+    """The store this app is configured with (SURVEY_STORAGE, default local)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    cached = app.extensions.get("survey_storage")
+    if cached is None:
+        cached = BACKENDS[app.config.get("STORAGE", "local")](app)
+        app.extensions["survey_storage"] = cached
+    return cached
+
+
+def scratch_dir() -> Path:
+    """Temporary files sit beside the store, so finishing them is a rename."""
+    path = Path(current_app.config["MEDIA_ROOT"]) / "tmp"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,98 @@
+"""Evidence files and uploads from the visit pages; every file passes the role check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, jsonify, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from ..api.auth import api_user, authenticated
+from ..errors import ServiceError
+from ..visits.flow import own_visit
+from .access import file_for
+from .services import add_evidence, incoming_from_file, remove_evidence
+from .storage import storage
+
+bp = Blueprint("evidence", __name__)
+PRIVATE_MAX_AGE = 3600
+
+
+@bp.get("/evidence/<uuid>/<variant>")
+@authenticated
+def file(uuid: str, variant: str) -> Response:
+    served = file_for(api_user(), uuid, variant)
+    response = send_file(
+        storage().local_path(served.key),
+        mimetype=served.content_type,
+        as_attachment=variant == "original",
+        download_name=served.filename,
+        conditional=True,  # HTTP Range: phones need it to play video
+        max_age=PRIVATE_MAX_AGE,
+    )
+    response.cache_control.private = True
+    response.cache_control.public = False
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = f"private, max-age={PRIVATE_MAX_AGE}"
+    return response
+
+
+def _back(uuid: str) -> str:
+    target = request.form.get("next") or ""
+    if target.startswith(f"/visits/{uuid}/"):
+        return target
+    return url_for("visits.check", uuid=uuid)
+
+
+@bp.post("/visits/<uuid>/evidence")
+@authenticated
+def upload(uuid: str) -> Response | tuple[Response, int]:
+    """From the visit pages: one or more files, with or without JavaScript."""
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    files = [f for f in request.files.getlist("file") if f and f.filename]
+    item = request.form.get("item") or None
+    made = []
+    try:
+        own_visit(api_user(), uuid, editable=True)
+        for received in files:
+            evidence, _created = add_evidence(
+                api_user(),
+                uuid,
+                incoming_from_file(received),
+                item=item,
+                evidence_uuid=request.form.get("uuid") if len(files) == 1 else None,
+            )
+            made.append(evidence)
+    except ServiceError as exc:
+        if wants_json:
+            raise
+        flash(str(exc.message), "error")
+        return redirect(_back(uuid))
+    if wants_json:
+        from ..api.presenters import evidence_json
+
+        return jsonify([evidence_json(e, api_user()) for e in made]), 201
+    if made:
+        flash(_("%(n)s file(s) attached.", n=len(made)), "success")
+    return redirect(_back(uuid))
+
+
+@bp.post("/visits/<uuid>/evidence/<evidence_uuid>/remove")
+@authenticated
+def remove(uuid: str, evidence_uuid: str) -> Response:
+    remove_evidence(api_user(), uuid, evidence_uuid)
+    if "application/json" in request.headers.get("Accept", ""):
+        return jsonify({"removed": evidence_uuid})
+    flash(_("The file was removed."), "success")
+    return redirect(_back(uuid))
+
+
+def upload_endpoints() -> tuple[str, ...]:
+    return ("evidence.upload", "api.add_evidence", "api.tus_patch")
+
+
+def raise_upload_limit() -> None:
+    """Uploads may be large; everything else keeps the small default limit."""
+    from flask import current_app
+
+    if request.endpoint in upload_endpoints():
+        request.max_content_length = current_app.config["EVIDENCE_VIDEO_MAX"] + 4 * 1024 * 1024

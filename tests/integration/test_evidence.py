@@ -1,0 +1,329 @@
+"""Evidence through the API: accepted types, refusals, privacy, roles, repeats, flags, tus."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from survey.evidence.models import Evidence
+from survey.extensions import db
+from tests.factories import load_mini, make_office, make_user, post_visit, visit_body
+from tests.media import makers
+
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "photos"
+LEAKS = (makers.SECRET.encode(), makers.SERIAL.encode(), b"43.2220", b"Canon EOS", b"iPhone")
+
+
+@pytest.fixture
+def world(app, client, tmp_path):  # type: ignore[no-untyped-def]
+    make_office()
+    load_mini(tmp_path)
+    accounts = {
+        "vol": make_user("volunteer"),
+        "vol2": make_user("volunteer"),
+        "aud": make_user("auditor"),
+        "group": make_user("project_group"),
+        "head": make_user("office_head", office="tr-istanbul-cg"),
+    }
+    body = visit_body()
+    assert post_visit(client, accounts["vol"], body).status_code == 201
+    accounts["visit"] = body
+    return accounts
+
+
+def _upload(client, account, visit_uuid, data, name="x.bin", **fields):  # type: ignore[no-untyped-def]
+    form = {"file": (io.BytesIO(data), name), **fields}
+    return client.post(
+        f"/api/v1/visits/{visit_uuid}/evidence",
+        data=form,
+        headers={**account.headers, "Accept-Language": "en"},
+        content_type="multipart/form-data",
+    )
+
+
+def _media_files(app) -> list[Path]:  # type: ignore[no-untyped-def]
+    root = Path(app.config["MEDIA_ROOT"])
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def _fetch(client, account, url):  # type: ignore[no-untyped-def]
+    return client.get(url, headers=account.headers)
+
+
+@pytest.mark.parametrize(
+    ("maker", "kind", "ctype"),
+    [
+        (makers.jpeg_with_secrets, "photo", "image/jpeg"),
+        (makers.png_with_text, "photo", "image/png"),
+        (makers.webp, "photo", "image/webp"),
+        (makers.heic_with_secrets, "photo", "image/heic"),
+        (lambda: makers.video_with_location("mp4"), "video", "video/mp4"),
+        (lambda: makers.video_with_location("mov"), "video", "video/quicktime"),
+        (lambda: makers.video_with_location("webm", "libvpx"), "video", "video/webm"),
+    ],
+)
+def test_accepted_types_and_nothing_identifying_survives(client, world, maker, kind, ctype):
+    data = maker()
+    resp = _upload(
+        client, world["vol"], world["visit"]["uuid"], data, name="whatever.dat", item="ramp"
+    )
+    assert resp.status_code == 201, resp.json
+    entry = resp.json
+    assert entry["kind"] == kind and entry["content_type"] == ctype and entry["item"] == "ramp"
+    assert entry["size"] == len(data)
+    import hashlib
+
+    assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+    assert set(entry["files"]) == {"display", "thumb"}  # no original for the volunteer
+    for variant in ("display", "thumb"):
+        got = _fetch(client, world["vol"], entry["files"][variant])
+        assert got.status_code == 200
+        for secret in LEAKS:
+            assert secret not in got.data, (variant, secret)
+        if variant == "thumb" or kind == "photo":
+            image = Image.open(io.BytesIO(got.data))
+            assert dict(image.getexif()) == {}
+            assert not {"exif", "xmp", "comment", "XML:com.adobe.xmp"} & set(image.info)
+    if kind == "photo" and ctype in ("image/jpeg", "image/heic"):
+        assert entry["captured_at"] == "2026-03-05T10:15:00+03:00"
+    if kind == "video":
+        assert entry["captured_at"].startswith("2026-03-05T07:30:00")
+
+
+def test_original_is_for_auditors_only(client, world):
+    data = makers.jpeg_with_secrets()
+    entry = _upload(client, world["vol"], world["visit"]["uuid"], data).json
+    ev = entry["uuid"]
+    original = f"/evidence/{ev}/original"
+    assert _fetch(client, world["vol"], original).status_code == 403
+    assert _fetch(client, world["aud"], original).status_code == 404  # a draft is the author's
+    post_visit(client, world["vol"], dict(world["visit"], submit=True))
+    got = _fetch(client, world["aud"], original)
+    assert got.status_code == 200 and got.data == data
+    assert "attachment" in got.headers["Content-Disposition"]
+    seen = client.get(f"/api/v1/visits/{world['visit']['uuid']}", headers=world["aud"].headers).json
+    assert "original" in seen["evidence"][0]["files"]
+    assert _fetch(client, world["vol2"], f"/evidence/{ev}/display").status_code == 404
+    assert client.get(f"/evidence/{ev}/display").status_code == 401
+    assert (
+        _fetch(client, world["head"], f"/evidence/{ev}/display").status_code == 404
+    )  # not approved
+
+
+def test_office_head_gets_derivatives_after_approval(client, world):
+    ev = _upload(client, world["vol"], world["visit"]["uuid"], makers.jpeg_with_secrets()).json[
+        "uuid"
+    ]
+    full = dict(world["visit"], submit=True)
+    assert post_visit(client, world["vol"], full).status_code == 200
+    client.post(
+        f"/api/v1/visits/{full['uuid']}/review",
+        json={"decision": "approve"},
+        headers=world["aud"].headers,
+    )
+    assert _fetch(client, world["head"], f"/evidence/{ev}/display").status_code == 200
+    assert _fetch(client, world["head"], f"/evidence/{ev}/original").status_code == 403
+    seen = client.get(f"/api/v1/visits/{full['uuid']}", headers=world["head"].headers).json
+    assert "original" not in seen["evidence"][0]["files"]
+
+
+def test_serving_headers_and_range(client, world):
+    video = makers.video_with_location("mp4", frames=30)
+    ev = _upload(client, world["vol"], world["visit"]["uuid"], video).json["uuid"]
+    url = f"/evidence/{ev}/display"
+    full = _fetch(client, world["vol"], url)
+    assert full.headers["Content-Type"] == "video/mp4"
+    assert full.headers["X-Content-Type-Options"] == "nosniff"
+    assert full.headers["Cache-Control"].startswith("private")
+    assert full.headers["Content-Disposition"].startswith("inline")
+    assert full.headers.get("Accept-Ranges") == "bytes"
+    part = client.get(url, headers={**world["vol"].headers, "Range": "bytes=0-99"})
+    assert part.status_code == 206 and len(part.data) == 100
+    assert part.headers["Content-Range"].startswith("bytes 0-99/")
+
+
+@pytest.mark.parametrize("name", ["html", "svg", "pdf", "zip", "exe"])
+def test_types_we_do_not_take_are_415_and_leave_nothing(app, client, world, name):
+    data, filename = makers.not_media()[name]
+    resp = _upload(client, world["vol"], world["visit"]["uuid"], data, name=filename)
+    assert resp.status_code == 415
+    assert "JPEG" in resp.json["error"]["message"]
+    assert _media_files(app) == []
+    assert db.session.scalar(select(func.count(Evidence.id))) == 0
+    assert client.get("/api/v1/offices", headers=world["vol"].headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (makers.jpeg_with_secrets()[:3000], "damaged"),
+        (makers.broken_mp4(), "damaged"),
+        (makers.decompression_bomb(), "megapixels"),
+    ],
+)
+def test_broken_or_bomb_is_422_and_leaves_nothing(app, client, world, data, message):
+    resp = _upload(client, world["vol"], world["visit"]["uuid"], data, name="x.jpg")
+    assert resp.status_code == 422, resp.json
+    assert message in resp.json["error"]["message"]
+    assert _media_files(app) == []
+    assert db.session.scalar(select(func.count(Evidence.id))) == 0
+
+
+def test_over_the_limits_is_413(app, client, world):
+    app.config["EVIDENCE_PHOTO_MAX"] = 20_000
+    resp = _upload(
+        client, world["vol"], world["visit"]["uuid"], makers.jpeg_with_secrets((1600, 1200))
+    )
+    assert resp.status_code == 413 and "larger than" in resp.json["error"]["message"]
+    app.config["EVIDENCE_VIDEO_MAX"] = 50_000
+    resp = _upload(client, world["vol"], world["visit"]["uuid"], b"\x00" * 60_000_00)
+    assert resp.status_code == 413
+    assert _media_files(app) == []
+    assert client.get("/api/v1/offices", headers=world["vol"].headers).status_code == 200
+
+
+def test_refused_messages_are_translated(client, world):
+    resp = client.post(
+        f"/api/v1/visits/{world['visit']['uuid']}/evidence",
+        data={"file": (io.BytesIO(b"%PDF-1.4"), "a.jpg")},
+        headers={**world["vol"].headers, "Accept-Language": "kk"},
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 415 and "JPEG" in resp.json["error"]["message"]
+    assert "This file is not" not in resp.json["error"]["message"]
+
+
+def test_repeats_by_uuid(client, world):
+    data = makers.jpeg_with_secrets()
+    ev = str(uuid.uuid4())
+    first = _upload(client, world["vol"], world["visit"]["uuid"], data, uuid=ev)
+    again = _upload(client, world["vol"], world["visit"]["uuid"], data, uuid=ev)
+    assert first.status_code == 201 and again.status_code == 200 and again.json == first.json
+    other = _upload(client, world["vol"], world["visit"]["uuid"], makers.webp(), uuid=ev)
+    assert other.status_code == 409
+    second_visit = visit_body()
+    post_visit(client, world["vol"], second_visit)
+    assert _upload(client, world["vol"], second_visit["uuid"], data, uuid=ev).status_code == 409
+    assert db.session.scalar(select(func.count(Evidence.id))) == 1
+
+
+def test_only_own_editable_visits_take_evidence(client, world):
+    data = makers.jpeg_with_secrets()
+    assert _upload(client, world["vol2"], world["visit"]["uuid"], data).status_code == 404
+    assert (
+        _upload(client, world["vol"], world["visit"]["uuid"], data, item="ghost").status_code == 422
+    )
+    post_visit(client, world["vol"], dict(world["visit"], submit=True))
+    assert _upload(client, world["vol"], world["visit"]["uuid"], data).status_code == 409
+
+
+def test_flags_capture_far_and_reused(client, world):
+    old = makers.jpeg_with_secrets(when="2019:01:01 09:00:00")
+    first = _upload(client, world["vol"], world["visit"]["uuid"], old).json
+    assert first["flags"] == ["capture_far_from_visit"]
+    other_visit = visit_body(visited_at="2019-01-01T12:00:00+03:00")
+    post_visit(client, world["vol2"], other_visit)
+    again = _upload(client, world["vol2"], other_visit["uuid"], old).json
+    assert again["flags"] == ["reused"]  # same bytes elsewhere; the date fits this visit
+    near = makers.resaved(old)
+    third = visit_body(visited_at="2019-01-01T12:00:00+03:00")
+    post_visit(client, world["vol2"], third)
+    assert "reused" in _upload(client, world["vol2"], third["uuid"], near).json["flags"]
+    seen = client.get(f"/api/v1/visits/{world['visit']['uuid']}", headers=world["vol"].headers).json
+    assert set(seen["evidence"][0]["flags"]) == {"capture_far_from_visit", "reused"}
+
+
+def test_remove_while_draft(app, client, world):
+    ev = _upload(client, world["vol"], world["visit"]["uuid"], makers.webp()).json["uuid"]
+    resp = client.delete(
+        f"/api/v1/visits/{world['visit']['uuid']}/evidence/{ev}", headers=world["vol"].headers
+    )
+    assert resp.status_code == 204
+    assert db.session.scalar(select(func.count(Evidence.id))) == 0
+    assert _media_files(app) == []
+
+
+def test_tus_resumable_upload_then_attach(client, world):
+    data = makers.video_with_location("mov", frames=20)
+    h = world["vol"].headers | {"Tus-Resumable": "1.0.0"}
+    options = client.options("/api/v1/uploads")
+    assert (
+        options.headers["Tus-Version"] == "1.0.0" and "creation" in options.headers["Tus-Extension"]
+    )
+    created = client.post("/api/v1/uploads", headers=h | {"Upload-Length": str(len(data))})
+    assert created.status_code == 201
+    location = created.headers["Location"]
+    half = len(data) // 2
+    patch = {"Content-Type": "application/offset+octet-stream"}
+    r1 = client.patch(location, data=data[:half], headers=h | patch | {"Upload-Offset": "0"})
+    assert r1.status_code == 204 and r1.headers["Upload-Offset"] == str(half)
+    stale = client.patch(location, data=data[half:], headers=h | patch | {"Upload-Offset": "0"})
+    assert stale.status_code == 409
+    head = client.head(location, headers=h)
+    assert head.headers["Upload-Offset"] == str(half)
+    wrong = client.patch(
+        location, data=b"x", headers=h | {"Content-Type": "text/plain", "Upload-Offset": str(half)}
+    )
+    assert wrong.status_code == 415
+    r2 = client.patch(location, data=data[half:], headers=h | patch | {"Upload-Offset": str(half)})
+    assert r2.headers["Upload-Offset"] == str(len(data))
+    upload_id = location.rsplit("/", 1)[-1]
+    attached = client.post(
+        f"/api/v1/visits/{world['visit']['uuid']}/evidence",
+        data={"upload": upload_id, "item": "ramp"},
+        headers=world["vol"].headers,
+    )
+    assert attached.status_code == 201, attached.json
+    import hashlib
+
+    assert attached.json["sha256"] == hashlib.sha256(data).hexdigest()
+    assert client.head(location, headers=h).status_code == 404  # consumed
+    stranger = client.head(location, headers=world["vol2"].headers)
+    assert stranger.status_code == 404
+
+
+@pytest.mark.skipif(not SAMPLES.exists(), reason="shared samples not present")
+def test_real_camera_and_phone_files(client, world):
+    """Every EXIF orientation comes back upright; GPS and iPhone metadata do not survive."""
+    from survey.evidence.images import dhash
+    from survey.domain.media import hamming
+
+    upright: dict[str, tuple[tuple[int, int], int]] = {}
+    for shape in ("landscape", "portrait"):
+        for n in range(1, 9):
+            data = (SAMPLES / "orientation" / f"{shape}_{n}.jpg").read_bytes()
+            entry = _upload(client, world["vol"], world["visit"]["uuid"], data).json
+            shown = Image.open(
+                io.BytesIO(_fetch(client, world["vol"], entry["files"]["display"]).data)
+            )
+            key = f"{shape}_{n}"
+            upright[key] = (shown.size, dhash(shown))
+        reference_size, reference_hash = upright[f"{shape}_1"]
+        assert (reference_size[0] > reference_size[1]) == (shape == "landscape")
+        for n in range(2, 9):
+            size, phash = upright[f"{shape}_{n}"]
+            assert size == reference_size, (shape, n)
+            assert hamming(phash, reference_hash) <= 8, (shape, n)
+    for path in [*(SAMPLES / "gps").glob("*.jpg"), *(SAMPLES / "phones").glob("*")]:
+        data = path.read_bytes()
+        resp = _upload(client, world["vol"], world["visit"]["uuid"], data, name=path.name)
+        assert resp.status_code in (201, 422), (path.name, resp.status_code)
+        if resp.status_code == 201:
+            shown = _fetch(client, world["vol"], resp.json["files"]["display"]).data
+            image = Image.open(io.BytesIO(shown))
+            assert dict(image.getexif()) == {}, path.name
+            assert max(image.size) <= 2048
+    heic = [
+        e
+        for e in client.get(
+            f"/api/v1/visits/{world['visit']['uuid']}", headers=world["vol"].headers
+        ).json["evidence"]
+        if e["content_type"] == "image/heic"
+    ]
+    assert len(heic) == 2 and all(e["captured_at"] for e in heic)

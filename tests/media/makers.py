@@ -1,0 +1,148 @@
+"""Make test media with the metadata a phone leaves behind (GPS, serial, artist, location)."""
+
+from __future__ import annotations
+
+import io
+import struct
+from pathlib import Path
+
+import av
+from PIL import Image, PngImagePlugin
+
+SECRET = "Secret Volunteer Aigerim"
+SERIAL = "SN-99887766"
+GPS_TEXT = "+43.2220+076.8512"
+
+
+def _exif(orientation: int = 1, when: str = "2026:03:05 10:15:00") -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x010F] = "Canon"  # Make
+    exif[0x0110] = "Canon EOS R5"  # Model
+    exif[0x013B] = SECRET  # Artist
+    exif[0x8298] = f"(c) {SECRET}"  # Copyright
+    exif[0x0112] = orientation
+    sub = exif.get_ifd(0x8769)
+    sub[0x9003] = when  # DateTimeOriginal
+    sub[0x9011] = "+03:00"  # OffsetTimeOriginal
+    sub[0xA431] = SERIAL  # BodySerialNumber
+    gps = exif.get_ifd(0x8825)
+    gps[1] = "N"
+    gps[2] = (43.0, 13.0, 19.2)
+    gps[3] = "E"
+    gps[4] = (76.0, 51.0, 4.3)
+    return exif
+
+
+def jpeg_with_secrets(
+    size: tuple[int, int] = (640, 480),
+    orientation: int = 1,
+    when: str = "2026:03:05 10:15:00",
+    colour: tuple[int, int, int] = (200, 80, 40),
+) -> bytes:
+    # A gradient with a few blocks, so a perceptual hash has real structure to hold on to.
+    shade = Image.linear_gradient("L").rotate(30).resize(size)
+    image = Image.merge("RGB", (shade, Image.new("L", size, colour[1]), shade.point(lambda v: 255 - v)))
+    w, h = size
+    for i, (fx, fy) in enumerate(((0.1, 0.2), (0.55, 0.6), (0.7, 0.1))):
+        box = (int(w * fx), int(h * fy), int(w * (fx + 0.2)), int(h * (fy + 0.25)))
+        image.paste((colour[0], 40 * i, colour[2]), box)
+    out = io.BytesIO()
+    xmp = f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:Description>{SECRET}</rdf:Description></x:xmpmeta>'
+    image.save(
+        out, "JPEG", exif=_exif(orientation, when), comment=SECRET.encode(), xmp=xmp.encode()
+    )
+    return out.getvalue()
+
+
+def png_with_text() -> bytes:
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", SECRET)
+    info.add_text("GPS", GPS_TEXT)
+    out = io.BytesIO()
+    Image.new("RGBA", (300, 200), (10, 120, 200, 180)).save(out, "PNG", pnginfo=info)
+    return out.getvalue()
+
+
+def webp() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (200, 150), (90, 200, 90)).save(out, "WEBP", exif=_exif())
+    return out.getvalue()
+
+
+def heic_with_secrets() -> bytes:
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), (150, 30, 200)).save(out, "HEIF", exif=_exif().tobytes())
+    return out.getvalue()
+
+
+def video_with_location(fmt: str, codec: str = "mpeg4", frames: int = 10) -> bytes:
+    """An MP4/MOV/WebM whose container carries location, artist and device tags."""
+    import tempfile
+
+    ext = {"mp4": "mp4", "mov": "mov", "webm": "webm"}[fmt]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"clip.{ext}"
+        options = {"movflags": "use_metadata_tags"} if fmt == "mp4" else {}
+        with av.open(str(path), "w", format=fmt, options=options) as out:
+            tags = {
+                "location": f"{GPS_TEXT}/",
+                "com.apple.quicktime.location.ISO6709": f"{GPS_TEXT}+800.000/",
+                "artist": SECRET,
+                "make": "Apple",
+                "model": f"iPhone 15 {SERIAL}",
+                "creation_time": "2026-03-05T07:30:00.000000Z",
+            }
+            for key, value in tags.items():
+                out.metadata[key] = value
+            stream = out.add_stream(codec, rate=10)
+            stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+            for i in range(frames):
+                frame = av.VideoFrame.from_image(Image.new("RGB", (64, 48), (i * 20, 90, 40)))
+                for packet in stream.encode(frame):
+                    out.mux(packet)
+            for packet in stream.encode():
+                out.mux(packet)
+        return path.read_bytes()
+
+
+def decompression_bomb() -> bytes:
+    """A tiny PNG that claims 15000 × 15000 pixels (225 MP)."""
+    out = io.BytesIO()
+    Image.new("1", (15000, 15000)).save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def not_media() -> dict[str, tuple[bytes, str]]:
+    """Bytes of types we refuse, under names that lie."""
+    import zipfile
+
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as zf:
+        zf.writestr("a.txt", "hello")
+    elf = b"\x7fELF" + struct.pack("<B", 2) + b"\x01\x01" + b"\x00" * 57
+    return {
+        "html": (b"<!doctype html><script>alert(1)</script>", "photo.jpg"),
+        "svg": (
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "a.svg",
+        ),
+        "pdf": (b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF", "scan.jpg"),
+        "zip": (zipped.getvalue(), "IMG_0001.heic"),
+        "exe": (elf, "clip.mp4"),
+    }
+
+
+def broken_mp4() -> bytes:
+    return b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x13\x37" * 4000
+
+
+def resaved(data: bytes, scale: float = 1.5, quality: int = 70) -> bytes:
+    """The same picture scaled and re-encoded: other bytes, a near-identical photo."""
+    image = Image.open(io.BytesIO(data))
+    image = image.resize((int(image.width * scale), int(image.height * scale)))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=quality, exif=image.getexif())
+    return out.getvalue()
