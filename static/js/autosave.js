@@ -12,6 +12,12 @@ if (form && window.fetch && window.FormData) {
     state.textContent = (form.dataset[key] || "").replace("{time}", when);
     state.dataset.kind = kind;
   };
+  // Files travel on their own (evidence.js); the autosave sends answers only.
+  const answersOnly = () => {
+    const data = new FormData(form);
+    form.querySelectorAll("input[type=file]").forEach((input) => data.delete(input.name));
+    return data;
+  };
   let timer = null;
   let running = Promise.resolve();
 
@@ -21,7 +27,7 @@ if (form && window.fetch && window.FormData) {
       try {
         const response = await fetch(form.action || window.location.href, {
           method: "POST",
-          body: new FormData(form),
+          body: answersOnly(),
           headers: { "X-Autosave": "1", Accept: "application/json" },
           credentials: "same-origin",
         });
@@ -38,7 +44,9 @@ if (form && window.fetch && window.FormData) {
     window.clearTimeout(timer);
     timer = window.setTimeout(save, delay);
   };
-  form.addEventListener("change", () => later(300));
+  form.addEventListener("change", (event) => {
+    if (event.target.type !== "file") later(300);
+  });
   form.addEventListener("input", (event) => {
     if (event.target.matches("textarea, input[type=text], input:not([type])")) later(1500);
   });

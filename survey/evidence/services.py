@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..auth.models import User
 from ..domain.media import Sniffed, near_duplicate, sniff
-from ..errors import Conflict, InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput, NotFound, ServiceError
 from ..extensions import db
 from ..visits.flow import own_visit
 from ..visits.models import Visit
@@ -275,3 +275,27 @@ def evidence_of(visit: Visit) -> list[Evidence]:
             select(Evidence).where(Evidence.visit_id == visit.id).order_by(Evidence.id)
         )
     )
+
+
+def attach_files(
+    user: User, visit_uuid: str, files: dict[str | None, list[Any]]
+) -> tuple[int, dict[str, list[Any]]]:
+    """Attach files from a page, each on its own; (how many attached, refusals by item)."""
+    attached = 0
+    refused: dict[str, list[Any]] = {}
+    for item, received in files.items():
+        for one in received:
+            try:
+                add_evidence(user, visit_uuid, incoming_from_file(one), item=item)
+            except ServiceError as exc:
+                refused.setdefault(item or "visit", []).append(exc.message)
+            else:
+                attached += 1
+    return attached, refused
+
+
+def evidence_by_item(visit: Visit) -> dict[str | None, list[Evidence]]:
+    grouped: dict[str | None, list[Evidence]] = {}
+    for evidence in evidence_of(visit):
+        grouped.setdefault(evidence.item_code, []).append(evidence)
+    return grouped

@@ -87,7 +87,7 @@ def remove(uuid: str, evidence_uuid: str) -> Response:
 
 
 def upload_endpoints() -> tuple[str, ...]:
-    return ("evidence.upload", "api.add_evidence", "api.tus_patch")
+    return ("evidence.upload", "api.add_evidence", "api.tus_patch", "visits.section")
 
 
 def raise_upload_limit() -> None:

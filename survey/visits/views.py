@@ -16,6 +16,7 @@ from ..assignments.services import get_own_assignment
 from ..auth.models import FIELD_ROLES
 from ..checklists.services import list_checklists
 from ..errors import InvalidInput, translate_fields
+from ..evidence.services import attach_files, evidence_by_item, remove_evidence
 from ..offices.services import list_offices
 from ..templating import current_locale, localized
 from . import flow
@@ -109,7 +110,11 @@ def section(uuid: str, number: int) -> str | Response | tuple[Any, int]:
         else:
             if autosave:
                 return jsonify({"saved": True}), 200
-            return redirect(_next_target(uuid, number, len(spec.sections)))
+            problems = _page_evidence(uuid, current)
+            if request.form.get("remove"):
+                return redirect(url_for("visits.section", uuid=uuid, number=number))
+            if not problems:
+                return redirect(_next_target(uuid, number, len(spec.sections)))
     status = 422 if problems else 200
     return render_template(
         "visits/section.html",
@@ -120,7 +125,23 @@ def section(uuid: str, number: int) -> str | Response | tuple[Any, int]:
         form=form,
         problems=problems,
         progress=flow.section_progress(spec, visit),
+        evidence=evidence_by_item(visit),
     ), status
+
+
+def _page_evidence(uuid: str, current: Any) -> dict[str, list[str]]:
+    """Files chosen on the page (the no-JavaScript path) and a pressed "Remove"."""
+    if request.form.get("remove"):
+        remove_evidence(current_user, uuid, request.form["remove"])
+        flash(_("The file was removed."), "success")
+    files = {
+        item.code: [f for f in request.files.getlist(f"file__{item.code}") if f and f.filename]
+        for item in current.items
+    }
+    attached, refused = attach_files(current_user, uuid, files)
+    if attached:
+        flash(_("%(n)s file(s) attached.", n=attached), "success")
+    return translate_fields(refused)
 
 
 def _next_target(uuid: str, number: int, total: int) -> str:
@@ -146,6 +167,7 @@ def check(uuid: str) -> str | Response:
         missing=translate_fields(flow.missing_required(spec, visit)),
         answers=flow.stored_answers(visit),
         visited_local=visited_at_local(visit),
+        evidence=evidence_by_item(visit),
         submitted_once=False,
     )
 
@@ -167,6 +189,7 @@ def submit(uuid: str) -> str | Response | tuple[str, int]:
             missing=missing,
             answers=flow.stored_answers(visit),
             visited_local=visited_at_local(visit),
+            evidence=evidence_by_item(visit),
             submitted_once=True,
         ), 422
     flash(_("Thank you. The visit was sent for review."), "success")
@@ -190,6 +213,8 @@ def detail(uuid: str) -> str:
         visited_local=visited_at_local(visit),
         show_comments=current_user.role != "office_head",
         mine=visit.volunteer_id == current_user.id,
+        evidence=evidence_by_item(visit),
+        sees_originals=current_user.role in REVIEWERS,
     )
 
 

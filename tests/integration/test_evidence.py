@@ -291,8 +291,8 @@ def test_tus_resumable_upload_then_attach(client, world):
 @pytest.mark.skipif(not SAMPLES.exists(), reason="shared samples not present")
 def test_real_camera_and_phone_files(client, world):
     """Every EXIF orientation comes back upright; GPS and iPhone metadata do not survive."""
-    from survey.evidence.images import dhash
     from survey.domain.media import hamming
+    from survey.evidence.images import dhash
 
     upright: dict[str, tuple[tuple[int, int], int]] = {}
     for shape in ("landscape", "portrait"):

@@ -41,13 +41,17 @@ def jpeg_with_secrets(
 ) -> bytes:
     # A gradient with a few blocks, so a perceptual hash has real structure to hold on to.
     shade = Image.linear_gradient("L").rotate(30).resize(size)
-    image = Image.merge("RGB", (shade, Image.new("L", size, colour[1]), shade.point(lambda v: 255 - v)))
+    inverse = shade.point(lambda v: 255 - v)
+    image = Image.merge("RGB", (shade, Image.new("L", size, colour[1]), inverse))
     w, h = size
     for i, (fx, fy) in enumerate(((0.1, 0.2), (0.55, 0.6), (0.7, 0.1))):
         box = (int(w * fx), int(h * fy), int(w * (fx + 0.2)), int(h * (fy + 0.25)))
         image.paste((colour[0], 40 * i, colour[2]), box)
     out = io.BytesIO()
-    xmp = f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:Description>{SECRET}</rdf:Description></x:xmpmeta>'
+    xmp = (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        f"<rdf:Description>{SECRET}</rdf:Description></x:xmpmeta>"
+    )
     image.save(
         out, "JPEG", exif=_exif(orientation, when), comment=SECRET.encode(), xmp=xmp.encode()
     )

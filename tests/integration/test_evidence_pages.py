@@ -1,0 +1,90 @@
+"""Evidence from the visit pages, without JavaScript: attach with the answers, remove, refuse."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from survey.evidence.models import Evidence
+from survey.extensions import db
+from tests.integration.test_visit_pages import EN, _csrf, _login, _start, world  # noqa: F401
+from tests.media import makers
+
+
+def _post_section(client, uuid, number, data):  # type: ignore[no-untyped-def]
+    page = client.get(f"/visits/{uuid}/sections/{number}", headers=EN)
+    body = {"csrf_token": _csrf(page.text), "go": "next", **data}
+    return client.post(
+        f"/visits/{uuid}/sections/{number}",
+        data=body,
+        headers=EN,
+        content_type="multipart/form-data",
+    )
+
+
+def test_attach_with_answers_then_remove(client, world):  # noqa: F811
+    _login(client, world["vol"].email)
+    uuid = _start(client)
+    page = client.get(f"/visits/{uuid}/sections/1", headers=EN).text
+    assert 'type="file"' in page and 'accept="image/*,video/*"' in page and "capture" in page
+    assert 'enctype="multipart/form-data"' in page
+    resp = _post_section(
+        client,
+        uuid,
+        1,
+        {"ramp": "yes", "file__ramp": (io.BytesIO(makers.jpeg_with_secrets()), "ramp.jpg")},
+    )
+    assert resp.status_code == 302
+    evidence = db.session.scalar(select(Evidence))
+    assert evidence.item_code == "ramp"
+    page = client.get(f"/visits/{uuid}/sections/1", headers=EN).text
+    assert f"/evidence/{evidence.uuid}/thumb" in page
+    thumb = client.get(f"/evidence/{evidence.uuid}/thumb")
+    assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
+    resp = _post_section(client, uuid, 1, {"ramp": "yes", "remove": evidence.uuid})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/sections/1")
+    assert db.session.scalar(select(func.count(Evidence.id))) == 0
+
+
+def test_refused_file_is_shown_at_its_item(app, client, world):  # noqa: F811
+    _login(client, world["vol"].email)
+    uuid = _start(client)
+    resp = _post_section(
+        client,
+        uuid,
+        1,
+        {"ramp": "yes", "file__ramp": (io.BytesIO(b"<html>not a photo</html>"), "ramp.jpg")},
+    )
+    assert resp.status_code == 422
+    assert 'href="#item-ramp"' in resp.text and "JPEG, PNG" in resp.text
+    assert db.session.scalar(select(func.count(Evidence.id))) == 0
+    media = Path(app.config["MEDIA_ROOT"])
+    assert not [p for p in media.rglob("*") if p.is_file()]
+
+
+def test_whole_visit_evidence_from_the_check_page(client, world):  # noqa: F811
+    _login(client, world["vol"].email)
+    uuid = _start(client)
+    check = client.get(f"/visits/{uuid}/check", headers=EN)
+    resp = client.post(
+        f"/visits/{uuid}/evidence",
+        data={
+            "csrf_token": _csrf(check.text),
+            "next": f"/visits/{uuid}/check",
+            "file": (io.BytesIO(makers.webp()), "hall.webp"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/check")
+    evidence = db.session.scalar(select(Evidence))
+    assert evidence.item_code is None
+    assert f"/evidence/{evidence.uuid}/thumb" in client.get(f"/visits/{uuid}/check").text
+    # Without the CSRF token nothing is accepted.
+    bare = client.post(
+        f"/visits/{uuid}/evidence",
+        data={"file": (io.BytesIO(makers.webp()), "x.webp")},
+        content_type="multipart/form-data",
+    )
+    assert bare.status_code == 400
