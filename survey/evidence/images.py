@@ -8,6 +8,7 @@ draft mode, at a reduced scale, which is why ingesting costs less than one full 
 from __future__ import annotations
 
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -23,7 +24,7 @@ OFFSET_TIME_ORIGINAL = 0x9011
 DATETIME = 0x0132
 ORIENTATION = 0x0112
 DISPLAY_MIN_FOR_DRAFT = 1024
-JPEG_QUALITY = 82
+JPEG_QUALITY = 85
 T = Image.Transpose
 # EXIF orientation -> the turn that makes the picture upright (as ImageOps.exif_transpose).
 TRANSPOSE = {
@@ -84,15 +85,22 @@ def _draft_scale(image: Image.Image) -> None:
 
 
 def _clean_rgb(image: Image.Image) -> Image.Image:
-    """A new RGB image from the pixels alone: no info dict, no metadata."""
-    if image.mode in ("RGBA", "LA", "P"):
+    """A new RGB image holding the pixels alone.
+
+    The pixel core is copied into a plain Image whose info is emptied: EXIF, XMP, comments and
+    text chunks live in info (or in the file object this one came from), so none can follow.
+    """
+    if image.mode in ("RGBA", "LA", "P", "PA"):
         rgba = image.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, (255, 255, 255))
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-        image = flat
+        clean = Image.new("RGB", rgba.size, (255, 255, 255))
+        clean.paste(rgba, mask=rgba.getchannel("A"))
     elif image.mode != "RGB":
-        image = image.convert("RGB")
-    return Image.frombytes("RGB", image.size, image.tobytes())
+        clean = image.convert("RGB")
+    else:
+        # A new Image object around the decoded pixels (no copy): nothing but pixels.
+        clean = image._new(image.im)
+    clean.info = {}
+    return clean
 
 
 def dhash(image: Image.Image) -> int:
@@ -105,6 +113,15 @@ def dhash(image: Image.Image) -> int:
             left, right = pixels[row * 9 + col], pixels[row * 9 + col + 1]
             bits = (bits << 1) | (1 if left > right else 0)
     return bits
+
+
+def _fit(image: Image.Image, longest: int, method: Image.Resampling) -> Image.Image:
+    """The image itself when it fits, else a resized copy (aspect kept)."""
+    if max(image.size) <= longest:
+        return image
+    scale = longest / max(image.size)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, method, reducing_gap=3.0)
 
 
 def process_photo(
@@ -123,28 +140,39 @@ def process_photo(
                 exif = image.getexif()
                 captured_at, captured_on = capture_time(exif)
                 orientation = exif.get(ORIENTATION, 1)
+                turned = orientation in (5, 6, 7, 8)  # width and height swap places
                 icc = image.info.get("icc_profile")
                 _draft_scale(image)
                 image.load()
-                pixels = _clean_rgb(image)
+                if orientation in TRANSPOSE and image.mode == "RGB":
+                    pixels = image.transpose(TRANSPOSE[orientation])  # a new image already
+                    pixels.info = {}
+                    orientation = 1
+                else:
+                    pixels = _clean_rgb(image)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise errors.too_many_pixels(max_pixels // 1_000_000) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise errors.broken_photo() from exc
     if orientation in TRANSPOSE:
-        pixels = pixels.transpose(TRANSPOSE[orientation])  # info stays empty: pixels only
-    upright_w, upright_h = (height, width) if orientation in (5, 6, 7, 8) else (width, height)
-    display = pixels.copy()
-    display.thumbnail((display_max, display_max), Image.Resampling.LANCZOS)
-    thumb = display.copy()
-    thumb.thumbnail((thumb_max, thumb_max), Image.Resampling.LANCZOS)
+        pixels = pixels.transpose(TRANSPOSE[orientation])
+        pixels.info = {}  # a fresh image of pixels only: transpose copies the (empty) info
+    upright_w, upright_h = (height, width) if turned else (width, height)
+    display = _fit(pixels, display_max, Image.Resampling.LANCZOS)
     display_path = scratch / f"{source.name}.display.jpg"
     thumb_path = scratch / f"{source.name}.thumb.jpg"
-    params = {"quality": JPEG_QUALITY, "optimize": True, "progressive": True}
+    params: dict[str, object] = {"quality": JPEG_QUALITY}
     if icc:
         params["icc_profile"] = icc  # a colour profile may stay: it says nothing about anyone
-    display.save(display_path, "JPEG", **params)
-    thumb.save(thumb_path, "JPEG", **params)
+    # Pillow's encoder releases the GIL: the display is written while the thumb is made.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        written = pool.submit(display.save, display_path, "JPEG", **params)
+        factor = max(1, max(display.size) // (thumb_max * 2))
+        small = display.reduce(factor) if factor > 1 else display
+        thumb = _fit(small, thumb_max, Image.Resampling.BILINEAR)
+        thumb.save(thumb_path, "JPEG", **params)
+        phash = dhash(thumb)
+        written.result()
     return PhotoResult(
-        upright_w, upright_h, captured_at, captured_on, display_path, thumb_path, dhash(thumb)
+        upright_w, upright_h, captured_at, captured_on, display_path, thumb_path, phash
     )

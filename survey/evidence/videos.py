@@ -86,7 +86,7 @@ def process_video(source: Path, scratch: Path, ext: str, *, thumb_max: int) -> V
             captured_at, captured_on = _creation_time(container)
             duration = float(container.duration) / av.time_base if container.duration else None
             _remux(container, display, ext)
-        width, height, phash = _poster(display, thumb, thumb_max)
+        width, height, phash = _poster(source, thumb, thumb_max)
     except errors.BrokenFile:
         raise
     except (av.error.FFmpegError, ValueError, IndexError, StopIteration, OSError) as exc:
