@@ -52,6 +52,7 @@ class Item:
     evidence: str
     section: str
     help: dict[str, str] | None = None
+    recommendation: dict[str, str] | None = None
     critical: bool = False
     pass_answer: str = "yes"
     allow_na: bool = True
@@ -107,6 +108,7 @@ def _item(data: dict[str, Any], section: str) -> Item:
         kind=data["kind"],
         text=data["text"],
         help=data.get("help"),
+        recommendation=data.get("recommendation"),
         weight=data["weight"],
         required=data["required"],
         evidence=data["evidence"],

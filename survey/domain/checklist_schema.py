@@ -22,7 +22,16 @@ CODE_RE = re.compile(r"^[a-z0-9_]+$")
 OPTION_CODE_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 
 # Which keys each kind may carry beyond the common ones.
-COMMON_ITEM_KEYS = {"code", "text", "help", "kind", "weight", "required", "evidence"}
+COMMON_ITEM_KEYS = {
+    "code",
+    "text",
+    "help",
+    "kind",
+    "weight",
+    "required",
+    "evidence",
+    "recommendation",
+}
 KIND_KEYS = {
     "yesno": {"pass", "allow_na", "critical"},
     "scale": {"min", "max"},
@@ -190,6 +199,7 @@ class ItemSchema(StrictSchema):
     code = Str(CODE_RE, m.BAD_CODE, required=True)
     text = Text(required=True)
     help = Text(allow_none=True)
+    recommendation = Text(allow_none=True)
     kind = OneOf(KINDS, required=True)
     pass_ = OneOf(("yes", "no"), data_key="pass")
     allow_na = Bool()
@@ -251,6 +261,8 @@ class ItemSchema(StrictSchema):
         item: dict[str, Any] = {"code": data["code"], "kind": kind, "text": data["text"]}
         if data.get("help"):
             item["help"] = data["help"]
+        if data.get("recommendation"):
+            item["recommendation"] = data["recommendation"]
         item["weight"] = data.get("weight", 1)
         item["required"] = data.get("required", True)
         item["evidence"] = data.get("evidence", "optional")
