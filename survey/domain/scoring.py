@@ -37,7 +37,10 @@ def weighted_mean(pairs: list[tuple[float, float]]) -> float | None:
     total_weight = sum(w for w, _ in pairs)
     if not pairs or total_weight <= 0:
         return None
-    return sum(w * s for w, s in pairs) / total_weight
+    mean = sum(w * s for w, s in pairs) / total_weight
+    # A weighted mean lies between its smallest and largest value; rounding must not leave that.
+    scores = [s for _, s in pairs]
+    return min(max(mean, min(scores)), max(scores))
 
 
 @dataclass(frozen=True)
