@@ -64,5 +64,13 @@ def load_config(instance_path: Path, root_path: Path) -> dict[str, Any]:
         "EVIDENCE_DISPLAY_MAX": 2048,
         "EVIDENCE_THUMB_MAX": 320,
         "STORAGE": env.get("SURVEY_STORAGE", "local"),
+        "REVIEW_FAST_MINUTES": int(env.get("SURVEY_REVIEW_FAST_MINUTES", 5)),
+        "SMTP_HOST": env.get("SURVEY_SMTP_HOST", ""),
+        "SMTP_PORT": int(env.get("SURVEY_SMTP_PORT", 25)),
+        "SMTP_USER": env.get("SURVEY_SMTP_USER", ""),
+        "SMTP_PASSWORD": env.get("SURVEY_SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": env.get("SURVEY_SMTP_STARTTLS", "0") == "1",
+        "SMTP_FROM": env.get("SURVEY_SMTP_FROM", "Adaldyq <no-reply@localhost>"),
+        "PUBLIC_URL": env.get("SURVEY_PUBLIC_URL", ""),
         "FINDING_DUE_DAYS": int(env.get("SURVEY_FINDING_DUE_DAYS", 30)),
     }

@@ -109,10 +109,21 @@ def register_blueprints(app: Flask) -> None:
     from .assignments.views import bp as assignments_bp
     from .auth.views import bp as auth_bp
     from .evidence.views import bp as evidence_bp
+    from .findings.views import bp as findings_bp
     from .home.views import bp as home_bp
+    from .review.views import bp as review_bp
     from .visits.views import bp as visits_bp
 
-    for blueprint in (auth_bp, home_bp, visits_bp, assignments_bp, assets_bp, evidence_bp):
+    for blueprint in (
+        auth_bp,
+        home_bp,
+        visits_bp,
+        assignments_bp,
+        assets_bp,
+        evidence_bp,
+        review_bp,
+        findings_bp,
+    ):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -38,6 +39,32 @@ def status_labels() -> dict[str, Any]:
         "approved": _l("Approved"),
         "returned": _l("Returned for correction"),
         "rejected": _l("Rejected"),
+    }
+
+
+def finding_status_labels() -> dict[str, Any]:
+    return {
+        "open": _l("Open"),
+        "in_progress": _l("In progress"),
+        "implemented": _l("Implemented"),
+        "verified": _l("Verified"),
+    }
+
+
+def severity_labels() -> dict[str, Any]:
+    return {"critical": _l("Critical"), "major": _l("Major"), "minor": _l("Minor")}
+
+
+def finding_action_labels() -> dict[str, Any]:
+    return {
+        "created": _l("Finding opened"),
+        "response": _l("Answer from the office"),
+        "dispute": _l("Disputed by the office"),
+        "verified": _l("Fix confirmed"),
+        "reopened": _l("Reopened"),
+        "edited": _l("Recommendation edited"),
+        "merged": _l("Merged into another finding"),
+        "merged_in": _l("A duplicate was merged in"),
     }
 
 
@@ -97,6 +124,7 @@ def register(app: Flask) -> None:
         return {
             "current_locale": current_locale(),
             "languages": LANGUAGES,
+            "today": date.today(),
         }
 
     app.jinja_env.filters["localized"] = localized
@@ -110,4 +138,7 @@ def register(app: Flask) -> None:
         asset_url=asset_url,
         role_label=lambda role: role_labels().get(role, role),
         status_label=lambda status: status_labels().get(status, status),
+        finding_status_label=lambda s: finding_status_labels().get(s, s or ""),
+        severity_label=lambda s: severity_labels().get(s, s),
+        finding_action_label=lambda s: finding_action_labels().get(s, s),
     )

@@ -105,3 +105,52 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask):  # type: ignore[no-untyped-def]
     return app.test_cli_runner()
+
+
+class _Inbox:
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self) -> None:
+        import email
+        import email.policy
+        import threading
+
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[email.message.EmailMessage] = []
+        self.arrived = threading.Condition()
+        inbox = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+                message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+                with inbox.arrived:
+                    inbox.messages.append(message)
+                    inbox.arrived.notify_all()
+                return "250 OK"
+
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def wait_for(self, address: str, timeout: float = 10):  # type: ignore[no-untyped-def]
+        with self.arrived:
+            found = self.arrived.wait_for(
+                lambda: any(m["To"] == address for m in self.messages), timeout=timeout
+            )
+            assert found, f"no mail to {address}; got {[m['To'] for m in self.messages]}"
+            return next(m for m in self.messages if m["To"] == address)
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[_Inbox]:
+    inbox = _Inbox()
+    yield inbox
+    inbox.stop()

@@ -131,6 +131,115 @@ def build_spec() -> dict[str, Any]:
             }
         },
     )
+    multipart = {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "upload": {"type": "string", "description": "a finished tus upload"},
+                        "item": {"type": "string"},
+                        "uuid": {"type": "string", "format": "uuid"},
+                    },
+                }
+            }
+        },
+    }
+    spec.path(
+        "/visits/{uuid}/evidence",
+        operations={
+            "post": {
+                "parameters": [_path_param("uuid")],
+                "requestBody": multipart,
+                "responses": {
+                    **_ok("Evidence", status="201"),
+                    **_ok("Evidence"),
+                    **_errors(404, 409, 413, 415, 422),
+                },
+            }
+        },
+    )
+    spec.path(
+        "/visits/{uuid}/evidence/{evidence}",
+        operations={
+            "delete": {
+                "parameters": [_path_param("uuid"), _path_param("evidence")],
+                "responses": {"204": {"description": "Removed"}, **_errors(404, 409)},
+            }
+        },
+    )
+    spec.path(
+        "/uploads",
+        operations={
+            "post": {
+                "description": "tus 1.0.0 creation: Upload-Length header; Location answers.",
+                "responses": {"201": {"description": "Created"}, **_errors(413)},
+            }
+        },
+    )
+    spec.path(
+        "/uploads/{id}",
+        operations={
+            "head": {
+                "parameters": [_path_param("id")],
+                "responses": {"200": {"description": "Upload-Offset"}, **_errors(404)},
+            },
+            "patch": {
+                "parameters": [_path_param("id")],
+                "responses": {"204": {"description": "Appended"}, **_errors(404, 409, 415)},
+            },
+        },
+    )
+    finding = [_path_param("id", "integer")]
+    spec.path(
+        "/findings",
+        operations={
+            get: {
+                "parameters": [
+                    *PAGING,
+                    {"name": "office", "in": "query", "schema": {"type": "string"}},
+                    {"name": "status", "in": "query", "schema": {"type": "string"}},
+                ],
+                "responses": {**_ok("Finding", True), **_errors(403, 422)},
+            }
+        },
+    )
+    spec.path(
+        "/findings/{id}",
+        operations={
+            get: {"parameters": finding, "responses": {**_ok("Finding"), **_errors(403, 404)}},
+            "patch": {
+                "parameters": finding,
+                "description": 'Auditors: {"recommendations": {kk, ru, en}}',
+                "responses": {**_ok("Finding"), **_errors(403, 404, 422)},
+            },
+        },
+    )
+    for action, schema in (
+        ("response", "FindingResponseInput"),
+        ("dispute", None),
+        ("verify", "FindingVerifyInput"),
+        ("merge", None),
+    ):
+        operation = {
+            "parameters": finding,
+            "responses": {**_ok("Finding"), **_errors(403, 404, 409, 422)},
+        }
+        if schema:
+            operation["requestBody"] = _body(schema)
+        spec.path(f"/findings/{{id}}/{action}", operations={"post": operation})
+    spec.path(
+        "/findings/{id}/evidence",
+        operations={
+            "post": {
+                "parameters": finding,
+                "requestBody": multipart,
+                "responses": {**_ok("Evidence", status="201"), **_errors(403, 404, 413, 415, 422)},
+            }
+        },
+    )
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document

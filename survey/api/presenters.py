@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import url_for
@@ -13,6 +14,7 @@ from ..domain.media import capture_far_from_visit
 from ..evidence.access import SEES_ORIGINALS
 from ..evidence.models import Evidence
 from ..evidence.services import evidence_of
+from ..findings.models import Finding
 from ..offices.models import Office
 from ..visits.models import Visit
 from ..visits.services import visited_at_local
@@ -101,4 +103,39 @@ def evidence_json(evidence: Evidence, viewer: User) -> dict[str, Any]:
         "captured_at": evidence.captured_at,
         "flags": flags,
         "files": files,
+    }
+
+
+def finding_json(finding: Finding, viewer: User) -> dict[str, Any]:
+    """A finding as DESIGN §7 shows it; no trace of who the volunteer was."""
+    from ..evidence.services import proofs_of
+    from ..findings.services import recommendation_text
+    from ..templating import current_locale
+
+    events = [
+        {
+            "at": iso(e.at),
+            "action": e.action,
+            "from": e.from_status,
+            "to": e.to_status,
+            "text": e.text,
+            "by": e.actor.role if e.actor else None,
+        }
+        for e in finding.events
+    ]
+    return {
+        "id": finding.id,
+        "office": finding.office.code,
+        "visit": finding.visit.uuid,
+        "item": finding.item_code,
+        "severity": finding.severity,
+        "status": finding.status,
+        "recommendation": recommendation_text(finding, current_locale()),
+        "recommendations": dict(finding.recommendation or {}),
+        "due_date": iso(finding.due_date),
+        "overdue": finding.status in ("open", "in_progress") and finding.due_date < date.today(),
+        "disputed": finding.disputed,
+        "responses": [e for e in events if e["action"] in ("response", "dispute")],
+        "history": events,
+        "evidence": [evidence_json(e, viewer) for e in proofs_of(finding)],
     }

@@ -106,6 +106,59 @@ class OfficeScoresSchema(RankingRowSchema):
     findings = fields.Nested(FindingCountsSchema)
 
 
+class EvidenceFilesSchema(Schema):
+    display = fields.String()
+    thumb = fields.String()
+    original = fields.String(metadata={"description": "Auditors and the project group only"})
+
+
+class EvidenceSchema(Schema):
+    uuid = fields.UUID(required=True)
+    kind = fields.String(metadata={"enum": ["photo", "video"]})
+    item = fields.String(allow_none=True)
+    sha256 = fields.String()
+    size = fields.Integer()
+    content_type = fields.String()
+    captured_at = fields.String(allow_none=True)
+    flags = fields.List(fields.String(), metadata={"description": "capture_far_from_visit, reused"})
+    files = fields.Nested(EvidenceFilesSchema)
+
+
+class FindingEventSchema(Schema):
+    at = fields.DateTime()
+    action = fields.String()
+    to = fields.String(allow_none=True)
+    text = fields.String(allow_none=True)
+    by = fields.String(allow_none=True, metadata={"description": "the actor's role"})
+
+
+class FindingSchema(Schema):
+    id = fields.Integer(required=True)
+    office = fields.String()
+    visit = fields.UUID()
+    item = fields.String()
+    severity = fields.String(metadata={"enum": ["critical", "major", "minor"]})
+    status = fields.String(metadata={"enum": ["open", "in_progress", "implemented", "verified"]})
+    recommendation = fields.String(metadata={"description": "In the caller's language"})
+    recommendations = fields.Nested(LocalizedSchema)
+    due_date = fields.Date()
+    overdue = fields.Boolean()
+    disputed = fields.Boolean()
+    responses = fields.List(fields.Nested(FindingEventSchema))
+    history = fields.List(fields.Nested(FindingEventSchema))
+    evidence = fields.List(fields.Nested(EvidenceSchema))
+
+
+class FindingResponseInputSchema(Schema):
+    text = fields.String(required=True)
+    status = fields.String(metadata={"enum": ["in_progress", "implemented"]})
+
+
+class FindingVerifyInputSchema(Schema):
+    decision = fields.String(required=True, metadata={"enum": ["verified", "reopened"]})
+    note = fields.String(metadata={"description": "Required to reopen"})
+
+
 ALL = {
     "Error": ErrorSchema,
     "Office": OfficeSchema,
@@ -116,4 +169,8 @@ ALL = {
     "ReviewInput": ReviewInputSchema,
     "RankingRow": RankingRowSchema,
     "OfficeScores": OfficeScoresSchema,
+    "Evidence": EvidenceSchema,
+    "Finding": FindingSchema,
+    "FindingResponseInput": FindingResponseInputSchema,
+    "FindingVerifyInput": FindingVerifyInputSchema,
 }

@@ -12,7 +12,13 @@ from ..checklists.services import get_checklist, list_checklists
 from ..errors import InvalidInput, NotFound
 from ..evidence import tus
 from ..evidence.services import add_evidence as attach
-from ..evidence.services import incoming_from_file, incoming_from_upload, remove_evidence
+from ..evidence.services import (
+    add_proof,
+    incoming_from_file,
+    incoming_from_upload,
+    remove_evidence,
+)
+from ..findings import services as findings_service
 from ..offices.services import get_office, list_offices
 from ..scores.services import office_figures, parse_period, ranking
 from ..visits.services import get_visible_visit, list_visits, review_visit, save_visit
@@ -191,6 +197,78 @@ def tus_patch(upload_id: str) -> Response:
     response = Response(status=204)
     response.headers["Upload-Offset"] = str(upload.offset)
     return _tus_headers(response)
+
+
+@bp.get("/findings")
+@authenticated
+def findings() -> Response:
+    rows = findings_service.list_findings(
+        api_user(),
+        office=request.args.get("office") or None,
+        status=request.args.get("status") or None,
+    )
+    return jsonify(_page([p.finding_json(f, api_user()) for f in rows]))
+
+
+@bp.get("/findings/<int:finding_id>")
+@authenticated
+def finding(finding_id: int) -> Response:
+    return jsonify(p.finding_json(findings_service.get_finding(api_user(), finding_id), api_user()))
+
+
+@bp.post("/findings/<int:finding_id>/response")
+@authenticated
+def finding_response(finding_id: int) -> Response:
+    done = findings_service.respond(api_user(), finding_id, _json_body())
+    return jsonify(p.finding_json(done, api_user()))
+
+
+@bp.post("/findings/<int:finding_id>/dispute")
+@authenticated
+def finding_dispute(finding_id: int) -> Response:
+    done = findings_service.dispute(api_user(), finding_id, _json_body())
+    return jsonify(p.finding_json(done, api_user()))
+
+
+@bp.post("/findings/<int:finding_id>/verify")
+@authenticated
+def finding_verify(finding_id: int) -> Response:
+    done = findings_service.verify(api_user(), finding_id, _json_body())
+    return jsonify(p.finding_json(done, api_user()))
+
+
+@bp.patch("/findings/<int:finding_id>")
+@authenticated
+def finding_edit(finding_id: int) -> Response:
+    body = _json_body()
+    texts = body.get("recommendations") if isinstance(body, dict) else None
+    done = findings_service.edit_recommendation(api_user(), finding_id, texts or {})
+    return jsonify(p.finding_json(done, api_user()))
+
+
+@bp.post("/findings/<int:finding_id>/merge")
+@authenticated
+def finding_merge(finding_id: int) -> Response:
+    body = _json_body()
+    into = body.get("into") if isinstance(body, dict) else None
+    if not isinstance(into, int):
+        raise InvalidInput(_("Some fields need attention."), {"into": [_("Give a finding id.")]})
+    done = findings_service.merge(api_user(), finding_id, into)
+    return jsonify(p.finding_json(done, api_user()))
+
+
+@bp.post("/findings/<int:finding_id>/evidence")
+@authenticated
+def finding_proof(finding_id: int) -> tuple[Response, int]:
+    """A photo of the fix, from the head of the office, through the evidence pipeline."""
+    found = findings_service.get_finding(api_user(), finding_id)
+    if api_user().role != "office_head":
+        raise findings_service.Forbidden(_("Only the head of the office answers its findings."))
+    received = request.files.get("file")
+    if received is None:
+        raise InvalidInput(_("Some fields need attention."), {"file": [_("Attach a file.")]})
+    proof = add_proof(api_user(), found, incoming_from_file(received))
+    return jsonify(p.evidence_json(proof, api_user())), 201
 
 
 @bp.get("/offices/<code>/scores")

@@ -222,15 +222,21 @@ def _visit_rows(
         for code, s in result.items.items():
             if s is not None and s < 1:
                 item = items[code]
+                status = _finding_status(age, rng)
+                fixed = status in ("implemented", "verified")
                 w.findings.append(
                     {
                         "visit_id": vid,
                         "office_id": office.id,
                         "item_code": code,
                         "severity": severity_of(item.critical, item.weight),
-                        "status": _finding_status(age, rng),
-                        "recommendation": "",
+                        "status": status,
+                        "recommendation": dict(item.recommendation or {}),
                         "due_date": day + timedelta(days=2 + due_days),
+                        "disputed": False,
+                        "implemented_at": at + timedelta(days=rng.randint(3, min(40, age)))
+                        if fixed
+                        else None,
                         "created_at": at,
                         "updated_at": at,
                     }

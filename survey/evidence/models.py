@@ -23,6 +23,8 @@ class Evidence(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, nullable=False)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), nullable=False)
+    # Proof of a fix, sent by the office head; null for the volunteer's own evidence.
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"), nullable=True)
     item_code: Mapped[str | None] = mapped_column(String(100), nullable=True)
     kind: Mapped[str] = mapped_column(String(8), nullable=False)
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)

@@ -183,30 +183,15 @@ def _process(found: Sniffed, incoming: Incoming) -> Any:
     return result
 
 
-def add_evidence(
-    user: User,
-    visit_uuid: str,
-    incoming: Incoming,
-    *,
-    evidence_uuid: str | None = None,
-    item: str | None = None,
-    upload: Upload | None = None,
-) -> tuple[Evidence, bool]:
-    """Attach one file to the caller's editable visit; (entry, created)."""
-    visit = own_visit(user, visit_uuid, editable=True)
-    code = _item_code(visit, item)
-    ev_uuid = _evidence_uuid(evidence_uuid)
-    repeat = _existing(ev_uuid, visit, incoming.sha256)
-    if repeat is not None:
-        return repeat, False
+def _ingest(incoming: Incoming, visit: Visit) -> tuple[Evidence, list[Evidence]]:
+    """Check, process and store the bytes; an unsaved row and the other visits' matches."""
     found = _check(incoming)
     result = _process(found, incoming)
     matches = _reuse_flags(visit, incoming.sha256, result.phash)
     keys = _store(found, incoming, result)
     evidence = Evidence(
-        uuid=ev_uuid,
+        uuid=str(uuid_lib.uuid4()),
         visit=visit,
-        item_code=code,
         kind=found.kind,
         sha256=incoming.sha256,
         size=incoming.size,
@@ -223,6 +208,42 @@ def add_evidence(
         duration=getattr(result, "duration", None),
         flags=["reused"] if matches else [],
     )
+    return evidence, matches
+
+
+def add_proof(head: User, finding: Any, incoming: Incoming) -> Evidence:
+    """A photo of the fix from the office head, through the same pipeline as evidence."""
+    evidence, _matches = _ingest(incoming, finding.visit)
+    evidence.finding_id = finding.id
+    evidence.flags = []
+    db.session.add(evidence)
+    try:
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        _drop_unreferenced([evidence.original_key, evidence.display_key, evidence.thumb_key])
+        raise
+    return evidence
+
+
+def add_evidence(
+    user: User,
+    visit_uuid: str,
+    incoming: Incoming,
+    *,
+    evidence_uuid: str | None = None,
+    item: str | None = None,
+    upload: Upload | None = None,
+) -> tuple[Evidence, bool]:
+    """Attach one file to the caller's editable visit; (entry, created)."""
+    visit = own_visit(user, visit_uuid, editable=True)
+    code = _item_code(visit, item)
+    ev_uuid = _evidence_uuid(evidence_uuid)
+    repeat = _existing(ev_uuid, visit, incoming.sha256)
+    if repeat is not None:
+        return repeat, False
+    evidence, matches = _ingest(incoming, visit)
+    evidence.uuid, evidence.item_code = ev_uuid, code
     for other in matches:
         if "reused" not in other.flags:
             other.flags = [*other.flags, "reused"]
@@ -233,7 +254,7 @@ def add_evidence(
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
-        _drop_unreferenced(keys.values())
+        _drop_unreferenced([evidence.original_key, evidence.display_key, evidence.thumb_key])
         raise
     if upload is not None:
         (scratch_dir() / f"upload-{upload.id}.part").unlink(missing_ok=True)
@@ -270,11 +291,14 @@ def remove_evidence(user: User, visit_uuid: str, evidence_uuid: str) -> None:
 
 
 def evidence_of(visit: Visit) -> list[Evidence]:
-    return list(
-        db.session.scalars(
-            select(Evidence).where(Evidence.visit_id == visit.id).order_by(Evidence.id)
-        )
-    )
+    """The volunteer's evidence of a visit (an office's proofs of fixes are not part of it)."""
+    query = select(Evidence).where(Evidence.visit_id == visit.id, Evidence.finding_id.is_(None))
+    return list(db.session.scalars(query.order_by(Evidence.id)))
+
+
+def proofs_of(finding: Any) -> list[Evidence]:
+    query = select(Evidence).where(Evidence.finding_id == finding.id)
+    return list(db.session.scalars(query.order_by(Evidence.id)))
 
 
 def attach_files(

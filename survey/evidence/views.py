@@ -63,7 +63,7 @@ def upload(uuid: str) -> Response | tuple[Response, int]:
             )
             made.append(evidence)
     except ServiceError as exc:
-        if wants_json:
+        if wants_json or exc.status in (401, 403, 404):
             raise
         flash(str(exc.message), "error")
         return redirect(_back(uuid))
@@ -87,7 +87,14 @@ def remove(uuid: str, evidence_uuid: str) -> Response:
 
 
 def upload_endpoints() -> tuple[str, ...]:
-    return ("evidence.upload", "api.add_evidence", "api.tus_patch", "visits.section")
+    return (
+        "evidence.upload",
+        "api.add_evidence",
+        "api.tus_patch",
+        "visits.section",
+        "api.finding_proof",
+        "findings.respond_page",
+    )
 
 
 def raise_upload_limit() -> None:

@@ -1,16 +1,31 @@
-"""Findings are born when a visit is approved: one per item that scored below 1."""
+"""The review loop after approval: findings, the office's answers, the project group's check.
+
+Status: open -> in_progress -> implemented -> verified; the head may go from open straight to
+implemented; only an implemented finding can be verified, or reopened (back to open). Every
+change is kept in finding_events, append-only.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, select
+
+from ..auth.models import User
 from ..common.time import utcnow
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
-from .models import Finding
+from ..offices.models import Office
+from .models import FINDING_STATUSES, Finding, FindingEvent
 
 if TYPE_CHECKING:
     from ..visits.models import Visit
+
+READERS = ("auditor", "project_group", "office_head")
+HEAD_MOVES = {"open": ("in_progress", "implemented"), "in_progress": ("implemented",)}
+TEXT_MAX = 5000
 
 
 def severity_of(critical: bool, weight: float) -> str:
@@ -19,7 +34,27 @@ def severity_of(critical: bool, weight: float) -> str:
     return "major" if weight >= 2 else "minor"
 
 
-def open_findings_for(visit: Visit, due_days: int) -> list[Finding]:
+def record(
+    finding: Finding,
+    actor: User | None,
+    action: str,
+    text: str | None = None,
+    to_status: str | None = None,
+) -> FindingEvent:
+    event = FindingEvent(
+        finding=finding,
+        actor_id=actor.id if actor else None,
+        action=action,
+        from_status=finding.status,
+        to_status=to_status or finding.status,
+        text=text,
+    )
+    db.session.add(event)
+    return event
+
+
+def open_findings_for(visit: Visit, due_days: int, actor: User | None = None) -> list[Finding]:
+    """On approval: one finding per item that scored below 1 (failed or partial)."""
     items = visit.checklist.spec.items
     due = (utcnow() + timedelta(days=due_days)).date()
     made = []
@@ -33,9 +68,182 @@ def open_findings_for(visit: Visit, due_days: int) -> list[Finding]:
             item_code=answer.item_code,
             severity=severity_of(item.critical, item.weight),
             status="open",
-            recommendation="",
+            recommendation=dict(item.recommendation or {}),
             due_date=due,
         )
         db.session.add(finding)
+        record(finding, actor, "created")
         made.append(finding)
     return made
+
+
+def visible_findings(user: User) -> Select[tuple[Finding]]:
+    if user.role not in READERS:
+        raise Forbidden(_l("You do not have access to findings."))
+    query = select(Finding).where(Finding.merged_into_id.is_(None))
+    if user.role == "office_head":
+        query = query.where(Finding.office_id == (user.office_id or -1))
+    return query
+
+
+def list_findings(
+    user: User, *, office: str | None = None, status: str | None = None, overdue: bool = False
+) -> list[Finding]:
+    query = visible_findings(user)
+    if office:
+        query = query.join(Office, Office.id == Finding.office_id).where(Office.code == office)
+    if status:
+        if status not in FINDING_STATUSES:
+            raise InvalidInput(
+                _l("Some fields need attention."),
+                {"status": [_l("Must be one of: %(s)s", s=", ".join(FINDING_STATUSES))]},
+            )
+        query = query.where(Finding.status == status)
+    if overdue:
+        query = query.where(
+            Finding.status.in_(("open", "in_progress")), Finding.due_date < date.today()
+        )
+    return list(db.session.scalars(query.order_by(Finding.due_date, Finding.id)))
+
+
+def get_finding(user: User, finding_id: int) -> Finding:
+    finding = db.session.scalar(visible_findings(user).where(Finding.id == finding_id))
+    if finding is None:
+        raise NotFound(_l("No such finding."))
+    return finding
+
+
+def _text(raw: Any, required: bool, field: str = "text") -> str | None:
+    text = raw.strip() if isinstance(raw, str) else ""
+    if required and not text:
+        raise InvalidInput(_l("Some fields need attention."), {field: [_l("Write a few words.")]})
+    if len(text) > TEXT_MAX:
+        raise InvalidInput(
+            _l("Some fields need attention."),
+            {field: [_l("Use at most %(n)s characters.", n=TEXT_MAX)]},
+        )
+    return text or None
+
+
+def respond(head: User, finding_id: int, payload: Any) -> Finding:
+    """The office head's answer: an action plan, progress, or the fix (with proof)."""
+    if head.role != "office_head":
+        raise Forbidden(_l("Only the head of the office answers its findings."))
+    finding = get_finding(head, finding_id)
+    body = payload if isinstance(payload, dict) else {}
+    text = _text(body.get("text"), required=True)
+    status = body.get("status")
+    if status is not None and status not in ("in_progress", "implemented"):
+        raise InvalidInput(
+            _l("Some fields need attention."),
+            {"status": [_l("Must be one of: in_progress, implemented.")]},
+        )
+    if status and status != finding.status and status not in HEAD_MOVES.get(finding.status, ()):
+        raise Conflict(_l("This finding cannot move to that status now."))
+    if status and status != finding.status:
+        record(finding, head, "response", text, to_status=status)
+        finding.status = status
+        if status == "implemented":
+            finding.implemented_at = utcnow()
+    else:
+        record(finding, head, "response", text)
+    db.session.commit()
+    if finding.status == "implemented" and status == "implemented":
+        tell_auditor(finding)
+    return finding
+
+
+def tell_auditor(finding: Finding) -> None:
+    """The auditor who approved the visit hears that proof has arrived."""
+    from .. import notify
+
+    reviewer = (
+        db.session.get(User, finding.visit.reviewer_id) if finding.visit.reviewer_id else None
+    )
+    if reviewer is not None and notify.enabled():
+        notify.send(
+            reviewer,
+            "An office has answered a finding",
+            "proof_arrived",
+            link=notify.link("findings.detail", finding_id=finding.id),
+        )
+
+
+def dispute(head: User, finding_id: int, payload: Any) -> Finding:
+    """The right of reply: the office disagrees, with reasons; the status does not change."""
+    if head.role != "office_head":
+        raise Forbidden(_l("Only the head of the office answers its findings."))
+    finding = get_finding(head, finding_id)
+    text = _text((payload or {}).get("text"), required=True)
+    record(finding, head, "dispute", text)
+    finding.disputed = True
+    db.session.commit()
+    return finding
+
+
+def verify(group: User, finding_id: int, payload: Any) -> Finding:
+    """The project group confirms the fix, or reopens the finding (the event is kept)."""
+    if group.role != "project_group":
+        raise Forbidden(_l("Only the project group verifies findings."))
+    finding = get_finding(group, finding_id)
+    body = payload if isinstance(payload, dict) else {}
+    decision = body.get("decision")
+    if decision not in ("verified", "reopened"):
+        raise InvalidInput(
+            _l("Some fields need attention."),
+            {"decision": [_l("Must be one of: verified, reopened.")]},
+        )
+    note = _text(body.get("note"), required=decision == "reopened", field="note")
+    if finding.status != "implemented":
+        raise Conflict(_l("Only an implemented finding can be verified or reopened."))
+    to_status = "verified" if decision == "verified" else "open"
+    record(finding, group, decision, note, to_status=to_status)
+    finding.status = to_status
+    if decision == "reopened":
+        finding.implemented_at = None
+    db.session.commit()
+    return finding
+
+
+def edit_recommendation(auditor: User, finding_id: int, texts: dict[str, Any]) -> Finding:
+    if auditor.role != "auditor":
+        raise Forbidden(_l("Only auditors edit findings."))
+    finding = get_finding(auditor, finding_id)
+    clean = {lang: (texts.get(lang) or "").strip() for lang in ("kk", "ru", "en")}
+    missing = {
+        lang: [_l("Write the recommendation in this language too.")]
+        for lang, text in clean.items()
+        if not text
+    }
+    if missing:
+        raise InvalidInput(_l("Some fields need attention."), missing)
+    record(finding, auditor, "edited", clean.get("en"))
+    finding.recommendation = clean
+    db.session.commit()
+    return finding
+
+
+def merge(auditor: User, finding_id: int, into_id: int) -> Finding:
+    """Fold a duplicate into another finding of the same office and item."""
+    if auditor.role != "auditor":
+        raise Forbidden(_l("Only auditors edit findings."))
+    duplicate = get_finding(auditor, finding_id)
+    target = get_finding(auditor, into_id)
+    if duplicate.id == target.id or (duplicate.office_id, duplicate.item_code) != (
+        target.office_id,
+        target.item_code,
+    ):
+        raise InvalidInput(
+            _l("Some fields need attention."),
+            {"into": [_l("Choose another finding of the same office and item.")]},
+        )
+    record(duplicate, auditor, "merged", f"#{target.id}")
+    record(target, auditor, "merged_in", f"#{duplicate.id}")
+    duplicate.merged_into_id = target.id
+    db.session.commit()
+    return target
+
+
+def recommendation_text(finding: Finding, locale: str) -> str:
+    rec = finding.recommendation or {}
+    return rec.get(locale) or rec.get("en") or ""

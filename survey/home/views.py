@@ -15,6 +15,18 @@ bp = Blueprint("home", __name__, template_folder="templates")
 STATUS_ORDER = ("returned", "draft", "submitted", "approved", "rejected")
 
 
+def _office_portal(user):  # type: ignore[no-untyped-def]
+    """The head's own office: figures, trend and sections; nothing about people."""
+    from ..scores.services import office_figures
+    from ..scores.trend import monthly_scores
+
+    figures = office_figures(user, user.office, None, None)
+    names = {}
+    for visit in list_visits(user, limit=1):
+        names = {s.code: s.title for s in visit.checklist.spec.sections}
+    return {"figures": figures, "trend": monthly_scores(user.office_id), "section_names": names}
+
+
 @bp.get("/")
 @login_required
 def index() -> str:
@@ -25,8 +37,10 @@ def index() -> str:
         assignments = open_assignments_for(user)
         own = list_visits(user, mine=True)
         groups = {status: [v for v in own if v.status == status] for status in STATUSES}
+    portal = _office_portal(user) if user.role == "office_head" and user.office else None
     return render_template(
         "home/index.html",
+        portal=portal,
         user=user,
         assignments=assignments,
         groups=[(s, groups.get(s, [])) for s in STATUS_ORDER],

@@ -65,6 +65,9 @@ class Visit(db.Model):
     section_scores: Mapped[list[VisitSection]] = relationship(
         back_populates="visit", cascade="all, delete-orphan"
     )
+    events: Mapped[list[VisitEvent]] = relationship(
+        back_populates="visit", cascade="save-update", order_by="VisitEvent.id"
+    )
 
 
 class Answer(db.Model):
@@ -97,3 +100,21 @@ class VisitSection(db.Model):
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
 
     visit: Mapped[Visit] = relationship(back_populates="section_scores")
+
+
+class VisitEvent(db.Model):
+    """Append-only history: every change of a visit's status, with who, when and why."""
+
+    __tablename__ = "visit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), nullable=False, index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    action: Mapped[str] = mapped_column(String(32), nullable=False)
+    from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    to_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    actor: Mapped[User | None] = relationship(User)
+    visit: Mapped[Visit] = relationship(back_populates="events")

@@ -23,7 +23,7 @@ from ..extensions import db
 from ..findings.services import open_findings_for
 from ..offices.models import Office
 from ..offices.services import get_office
-from .models import EDITABLE, STATUSES, Answer, Visit
+from .models import EDITABLE, STATUSES, Answer, Visit, VisitEvent
 from .rescore import apply_scores
 from .schemas import ReviewInputSchema, VisitInputSchema
 
@@ -132,6 +132,7 @@ def _write(visit: Visit, parsed: _Parsed) -> None:
 def _submit(visit: Visit) -> None:
     """Score at submission; the stored scores change only by an explicit command."""
     apply_scores(visit)
+    log_event(visit, visit.volunteer, "submitted", "submitted")
     visit.status = "submitted"
     visit.submitted_at = utcnow()
 
@@ -145,6 +146,7 @@ def save_visit(user: User, payload: Any) -> tuple[Visit, bool]:
     if visit is not None:
         return _update(user, visit, parsed), False
     visit = Visit(uuid=parsed.uuid, volunteer=user, status="draft")
+    log_event(visit, user, "created", "draft")
     _write(visit, parsed)
     db.session.add(visit)
     try:
@@ -240,13 +242,60 @@ def review_visit(user: User, uuid: str, payload: Any) -> Visit:
         raise Forbidden(_l("You cannot review your own visit."))
     if visit.status != "submitted":
         raise Conflict(_l("Only a submitted visit can be reviewed."))
+    log_event(visit, user, decision, DECISIONS[decision], note)
     visit.status = DECISIONS[decision]
     visit.reviewer_id, visit.reviewed_at, visit.review_note = user.id, utcnow(), note
+    made = []
     if visit.status == "approved":
         due_days = current_app.config["FINDING_DUE_DAYS"]
-        open_findings_for(visit, due_days)
+        made = open_findings_for(visit, due_days, actor=user)
     db.session.commit()
+    _tell_about_decision(visit, len(made))
     return visit
+
+
+def _tell_about_decision(visit: Visit, findings: int) -> None:
+    from .. import notify
+
+    if not notify.enabled():
+        return
+    if visit.status == "returned":
+        notify.send(
+            visit.volunteer,
+            "Your visit was returned for correction",
+            "visit_returned",
+            note=visit.review_note,
+            link=notify.link("visits.section", uuid=visit.uuid, number=1),
+        )
+    if visit.status == "approved" and findings:
+        heads = db.session.scalars(
+            select(User).where(
+                User.role == "office_head", User.office_id == visit.office_id, User.active
+            )
+        )
+        for head in heads:
+            notify.send(
+                head,
+                "New findings for your office",
+                "findings_published",
+                count=findings,
+                link=notify.link("findings.index"),
+            )
+
+
+def log_event(
+    visit: Visit, actor: User | None, action: str, to_status: str, note: str | None = None
+) -> None:
+    """Append to the visit's history; rows are only ever added."""
+    event = VisitEvent(
+        actor_id=actor.id if actor and actor.id else None,
+        action=action,
+        from_status=visit.status if visit.id else None,
+        to_status=to_status,
+        note=note,
+    )
+    event.actor = actor
+    visit.events.append(event)
 
 
 def visited_at_local(visit: Visit) -> datetime:

@@ -18,6 +18,7 @@ from ..checklists.services import list_checklists
 from ..errors import InvalidInput, translate_fields
 from ..evidence.services import attach_files, evidence_by_item, remove_evidence
 from ..offices.services import list_offices
+from ..review.services import flag_labels, proof_flags
 from ..templating import current_locale, localized
 from . import flow
 from .forms import StartForm, read_answers, section_form
@@ -215,6 +216,12 @@ def detail(uuid: str) -> str:
         mine=visit.volunteer_id == current_user.id,
         evidence=evidence_by_item(visit),
         sees_originals=current_user.role in REVIEWERS,
+        flags=proof_flags(visit) if sees_scores else [],
+        flag_labels=flag_labels(),
+        can_decide=current_user.role == "auditor"
+        and visit.status == "submitted"
+        and visit.volunteer_id != current_user.id,
+        history=visit.events if sees_scores or visit.volunteer_id == current_user.id else [],
     )
 
 

@@ -20,7 +20,7 @@ def test_attach_and_remove_a_photo(browser, live_server, tmp_path):
     sign_in(page, live_server, "volunteer@e2e.kz")
     page.goto(f"{live_server}/visits/new")
     page.select_option("#office", "tr-istanbul-cg")
-    page.select_option("#checklist", "consular-visit:1")
+    page.select_option("#checklist", "consular-visit:2")
     page.locator("button.primary").tap()
     page.wait_for_url(re.compile(r"/sections/1$"))
     box = page.locator("[data-evidence]").first

@@ -55,7 +55,7 @@ def test_whole_visit_on_a_phone(browser, live_server):
     page.wait_for_url(re.compile(r"/visits/new$"))
     _accessible(page)
     page.select_option("#office", "tr-istanbul-cg")
-    page.select_option("#checklist", "consular-visit:1")
+    page.select_option("#checklist", "consular-visit:2")
     page.locator("button.primary").tap()
     page.wait_for_url(re.compile(r"/sections/1$"))
     uuid = re.search(r"/visits/([0-9a-f-]{36})/", page.url).group(1)
@@ -107,7 +107,7 @@ def test_checklist_page_weight_and_autosave(browser, live_server):
     sign_in(page, base, "volunteer@e2e.kz")
     page.goto(f"{base}/visits/new")
     page.select_option("#office", "tr-istanbul-cg")
-    page.select_option("#checklist", "consular-visit:1")
+    page.select_option("#checklist", "consular-visit:2")
     page.locator("button.primary").tap()
     page.wait_for_url(re.compile(r"/sections/1$"))
     url = page.url

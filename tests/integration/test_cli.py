@@ -97,7 +97,7 @@ def test_load_several_files_is_all_or_nothing(runner, tmp_path):
 def test_load_defaults_to_checklists_folder(runner):
     result = runner.invoke(args=["checklists", "load"])
     assert result.exit_code == 0, result.output
-    assert "consular-visit v1" in result.output
+    assert "consular-visit v2" in result.output
     spec = db.session.scalar(select(Checklist).where(Checklist.slug == "consular-visit")).spec
     assert 30 <= len(spec.items) <= 40
     assert 5 <= len(spec.sections) <= 7

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import uuid
 from pathlib import Path
 
@@ -15,7 +16,10 @@ from survey.extensions import db
 from tests.factories import load_mini, make_office, make_user, post_visit, visit_body
 from tests.media import makers
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "photos"
+SAMPLES = Path(
+    os.environ.get("SURVEY_SAMPLES_DIR")
+    or Path(__file__).resolve().parents[3] / "shared" / "samples" / "photos"
+)
 LEAKS = (makers.SECRET.encode(), makers.SERIAL.encode(), b"43.2220", b"Canon EOS", b"iPhone")
 
 
