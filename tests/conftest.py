@@ -122,7 +122,7 @@ class _Inbox:
         inbox = self
 
         class Handler:
-            async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+            async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
                 message = email.message_from_bytes(envelope.content, policy=email.policy.default)
                 with inbox.arrived:
                     inbox.messages.append(message)

@@ -13,7 +13,10 @@ from survey.visits.models import VisitEvent
 from tests.factories import load_mini, make_office, make_user, post_visit, visit_body
 from tests.media import makers
 
-MINI_REC = '\n        recommendation: {kk: "Пандус орнату.", ru: "Установить пандус.", en: "Install a ramp."}'
+MINI_REC = (
+    "\n        recommendation: "
+    '{kk: "Пандус орнату.", ru: "Установить пандус.", en: "Install a ramp."}'
+)
 
 
 @pytest.fixture
