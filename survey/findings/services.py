@@ -16,6 +16,7 @@ from sqlalchemy import Select, select
 from ..auth.models import User
 from ..common.time import utcnow
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..domain.messages import N_
 from ..extensions import db
 from ..offices.models import Office
 from .models import FINDING_STATUSES, Finding, FindingEvent
@@ -163,7 +164,7 @@ def tell_auditor(finding: Finding) -> None:
     if reviewer is not None and notify.enabled():
         notify.send(
             reviewer,
-            "An office has answered a finding",
+            N_("An office has answered a finding"),
             "proof_arrived",
             link=notify.link("findings.detail", finding_id=finding.id),
         )

@@ -72,17 +72,29 @@ def office_figures(
     result: dict[str, Any] = {"office": office.code}
     result.update(score_figures(ScoreTally(row[0], float(row[1]), float(row[2]))))
     result["critical"] = int(row[3])
-    sections = db.session.execute(
+    result["sections"] = section_figures(in_period)
+    result["items"] = item_figures_for(in_period)
+    result["findings"] = _finding_counts(in_period)
+    return result
+
+
+def section_figures(where: ColumnElement[bool]) -> dict[str, dict[str, Any]]:
+    """Each section's mean and n over the visits the condition selects."""
+    rows = db.session.execute(
         select(
             VisitSection.section_code, func.avg(VisitSection.score), func.count(VisitSection.score)
         )
         .join(Visit, Visit.id == VisitSection.visit_id)
-        .where(in_period, VisitSection.score.is_not(None))
+        .where(where, VisitSection.score.is_not(None))
         .group_by(VisitSection.section_code)
         .order_by(VisitSection.section_code)
     ).all()
-    result["sections"] = {code: {"score": avg, "n": n} for code, avg, n in sections}
-    items = db.session.execute(
+    return {code: {"score": avg, "n": n} for code, avg, n in rows}
+
+
+def item_figures_for(where: ColumnElement[bool]) -> dict[str, dict[str, Any]]:
+    """Per scorable item: pass, fail, partial, na, rate and Wilson interval (DESIGN §4)."""
+    rows = db.session.execute(
         select(
             Answer.item_code,
             _count_if(Answer.score == 1),
@@ -93,16 +105,18 @@ def office_figures(
             func.coalesce(func.sum(Answer.score), 0.0),
         )
         .join(Visit, Visit.id == Answer.visit_id)
-        .where(in_period, Answer.scorable.is_(True))
+        .where(where, Answer.scorable.is_(True))
         .group_by(Answer.item_code)
         .order_by(Answer.item_code)
     ).all()
-    result["items"] = {
+    return {
         code: item_figures(ItemTally(int(p), int(f), int(pa), int(na), int(n), float(t)))
-        for code, p, f, pa, na, n, t in items
+        for code, p, f, pa, na, n, t in rows
     }
-    result["findings"] = _finding_counts(in_period)
-    return result
+
+
+def approved_in(date_from: date | None, date_to: date | None) -> ColumnElement[bool]:
+    return _approved(date_from, date_to)
 
 
 def _finding_counts(in_period: ColumnElement[bool]) -> dict[str, int]:

@@ -19,6 +19,7 @@ from ..common.time import to_utc_naive, utcnow, with_offset
 from ..domain.answers import Answer as CheckedAnswer
 from ..domain.answers import check_answers
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..domain.messages import N_
 from ..extensions import db
 from ..findings.services import open_findings_for
 from ..offices.models import Office
@@ -262,7 +263,7 @@ def _tell_about_decision(visit: Visit, findings: int) -> None:
     if visit.status == "returned":
         notify.send(
             visit.volunteer,
-            "Your visit was returned for correction",
+            N_("Your visit was returned for correction"),
             "visit_returned",
             note=visit.review_note,
             link=notify.link("visits.section", uuid=visit.uuid, number=1),
@@ -276,7 +277,7 @@ def _tell_about_decision(visit: Visit, findings: int) -> None:
         for head in heads:
             notify.send(
                 head,
-                "New findings for your office",
+                N_("New findings for your office"),
                 "findings_published",
                 count=findings,
                 link=notify.link("findings.index"),

@@ -1,0 +1,68 @@
+"""Reporting periods: a month, a quarter, a year or any span of days, and the one before it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """The period of the same kind just before: the previous month, quarter or year when
+        this one is a whole one, else the same number of days."""
+        if self.start.day == 1 and (self.end + timedelta(days=1)).day == 1:
+            months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+            end = self.start - timedelta(days=1)
+            year, month = divmod(end.year * 12 + end.month - 1 - (months - 1), 12)
+            return Period(date(year, month + 1, 1), end)
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+
+def month(year: int, number: int) -> Period:
+    following = date(year + number // 12, number % 12 + 1, 1)
+    return Period(date(year, number, 1), following - timedelta(days=1))
+
+
+def quarter(year: int, number: int) -> Period:
+    first = month(year, 3 * number - 2)
+    last = month(year, 3 * number)
+    return Period(first.start, last.end)
+
+
+def year(number: int) -> Period:
+    return Period(date(number, 1, 1), date(number, 12, 31))
+
+
+def last_twelve_months(today: date) -> Period:
+    """From the same day a year ago (the day after) to today: the public page's default."""
+    try:
+        start = today.replace(year=today.year - 1) + timedelta(days=1)
+    except ValueError:  # 29 February
+        start = date(today.year - 1, 3, 1)
+    return Period(start, today)
+
+
+def parse(
+    kind: str | None, value: str | None, start: str | None, end: str | None, today: date
+) -> Period:
+    """month=2026-03, quarter=2026-Q1, year=2026, or custom from/to (ISO dates)."""
+    if kind == "month" and value:
+        y, m = value.split("-")
+        return month(int(y), int(m))
+    if kind == "quarter" and value:
+        y, q = value.upper().split("-Q")
+        return quarter(int(y), int(q))
+    if kind == "year" and value:
+        return year(int(value))
+    if start and end:
+        return Period(date.fromisoformat(start), date.fromisoformat(end))
+    previous = month(today.year, today.month).previous()
+    return previous

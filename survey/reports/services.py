@@ -1,0 +1,79 @@
+"""Dashboard, office page and public page figures, built on the scores service's aggregates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ..auth.models import User
+from ..domain.periods import Period
+from ..extensions import db
+from ..findings.kpis import programme_kpis
+from ..offices.models import Office
+from ..scores.services import approved_in, ranking
+from ..visits.models import Visit, VisitSection
+
+MIN_VISITS = 3
+
+
+@dataclass
+class Dashboard:
+    period: Period
+    previous: Period
+    rows: list[dict[str, Any]]
+    sections: list[str]
+    heat: dict[str, dict[str, float | None]]
+    names: dict[str, str]
+
+
+def dashboard(
+    user: User, period: Period, locale: str, *, country: str | None = None, kind: str | None = None
+) -> Dashboard:
+    """Offices ranked for the period, with the change since the previous one."""
+    previous = period.previous()
+    offices = {o.code: o for o in db.session.scalars(select(Office))}
+    keep = {
+        code
+        for code, o in offices.items()
+        if (not country or o.country == country) and (not kind or o.kind == kind)
+    }
+    current = [r for r in ranking(user, period.start, period.end) if r["office"] in keep]
+    before = {r["office"]: r["score"] for r in ranking(user, previous.start, previous.end)}
+    for row in current:
+        row["too_few"] = row["n"] < MIN_VISITS
+        old = before.get(row["office"])
+        row["change"] = row["score"] - old if row["score"] is not None and old is not None else None
+    ranked = [r for r in current if not r["too_few"]] + [r for r in current if r["too_few"]]
+    heat: dict[str, dict[str, float | None]] = {}
+    codes: set[str] = set()
+    rows = db.session.execute(
+        select(Office.code, VisitSection.section_code, func.avg(VisitSection.score))
+        .join(Visit, Visit.id == VisitSection.visit_id)
+        .join(Office, Office.id == Visit.office_id)
+        .where(approved_in(period.start, period.end), VisitSection.score.is_not(None))
+        .group_by(Office.code, VisitSection.section_code)
+    ).all()
+    for office, section, score in rows:
+        if office in keep:
+            heat.setdefault(office, {})[section] = score
+            codes.add(section)
+    names = {code: o.name(locale) for code, o in offices.items()}
+    return Dashboard(period, previous, ranked, sorted(codes), heat, names)
+
+
+def public_figures(period: Period, locale: str) -> dict[str, Any]:
+    """What anyone may see: scores of offices with at least 3 visits, and the headline share."""
+    system = User(role="project_group")
+    rows = [r for r in ranking(system, period.start, period.end) if r["n"] >= MIN_VISITS]
+    offices = {o.code: o for o in db.session.scalars(select(Office))}
+    _per_office, overall = programme_kpis(locale)
+    return {
+        "rows": [
+            {**r, "name": offices[r["office"]].name(locale), "city": offices[r["office"]].city}
+            for r in rows
+        ],
+        "implemented_share": overall.implemented_share,
+        "findings": overall.total,
+    }
