@@ -15,8 +15,8 @@ from sqlalchemy import Select, select
 
 from ..auth.models import User
 from ..common.time import utcnow
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..domain.messages import N_
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..offices.models import Office
 from .models import FINDING_STATUSES, Finding, FindingEvent

@@ -18,8 +18,8 @@ from ..checklists.services import get_checklist
 from ..common.time import to_utc_naive, utcnow, with_offset
 from ..domain.answers import Answer as CheckedAnswer
 from ..domain.answers import check_answers
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..domain.messages import N_
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..findings.services import open_findings_for
 from ..offices.models import Office
