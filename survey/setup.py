@@ -111,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     from .evidence.views import bp as evidence_bp
     from .findings.views import bp as findings_bp
     from .home.views import bp as home_bp
+    from .reports.views import bp as reports_bp
     from .review.views import bp as review_bp
     from .visits.views import bp as visits_bp
 
@@ -123,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
         evidence_bp,
         review_bp,
         findings_bp,
+        reports_bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -51,6 +51,15 @@ def finding_status_labels() -> dict[str, Any]:
     }
 
 
+def office_kind_labels() -> dict[str, Any]:
+    return {
+        "embassy": _l("Embassy"),
+        "consulate_general": _l("Consulate general"),
+        "consulate": _l("Consulate"),
+        "other": _l("Other"),
+    }
+
+
 def severity_labels() -> dict[str, Any]:
     return {"critical": _l("Critical"), "major": _l("Major"), "minor": _l("Minor")}
 
@@ -139,6 +148,7 @@ def register(app: Flask) -> None:
         role_label=lambda role: role_labels().get(role, role),
         status_label=lambda status: status_labels().get(status, status),
         finding_status_label=lambda s: finding_status_labels().get(s, s or ""),
+        office_kind_label=lambda k: office_kind_labels().get(k, k),
         severity_label=lambda s: severity_labels().get(s, s),
         finding_action_label=lambda s: finding_action_labels().get(s, s),
     )

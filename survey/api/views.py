@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request, send_file, stream_with_context, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ..checklists.services import get_checklist, list_checklists
+from ..config import LOCALES
+from ..domain.periods import Period, last_twelve_months
 from ..errors import InvalidInput, NotFound
 from ..evidence import tus
 from ..evidence.services import add_evidence as attach
@@ -20,13 +24,17 @@ from ..evidence.services import (
 )
 from ..findings import services as findings_service
 from ..offices.services import get_office, list_offices
+from ..reports import exports
+from ..reports.pdf import infographic, report_pdf
 from ..scores.services import office_figures, parse_period, ranking
+from ..templating import current_locale
 from ..visits.services import get_visible_visit, list_visits, review_visit, save_visit
 from . import presenters as p
 from .auth import api_user, authenticated
 from .openapi import build_spec
 
 bp = Blueprint("api", __name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _json_body() -> Any:
@@ -269,6 +277,86 @@ def finding_proof(finding_id: int) -> tuple[Response, int]:
         raise InvalidInput(_("Some fields need attention."), {"file": [_("Attach a file.")]})
     proof = add_proof(api_user(), found, incoming_from_file(received))
     return jsonify(p.evidence_json(proof, api_user())), 201
+
+
+def _export_args() -> tuple[Any, Any, str]:
+    if api_user().role != "project_group":
+        raise findings_service.Forbidden(_("Exports are for the project group."))
+    date_from, date_to = parse_period(request.args.get("from"), request.args.get("to"))
+    lang = request.args.get("lang") or current_locale()
+    if lang not in LOCALES:
+        raise InvalidInput(_("Some fields need attention."), {"lang": [_("Use kk, ru or en.")]})
+    return date_from, date_to, lang
+
+
+def _download(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
+@bp.get("/exports/visits.csv")
+@authenticated
+def export_visits() -> Response:
+    date_from, date_to, lang = _export_args()
+    with force_locale(lang):
+        header = exports.visits_header()
+    rows = _in_locale(lang, exports.visit_rows(date_from, date_to, lang))
+    body = stream_with_context(exports.csv_stream(header, rows))
+    return Response(body, mimetype="text/csv", headers=_download("visits.csv"))
+
+
+@bp.get("/exports/answers.csv")
+@authenticated
+def export_answers() -> Response:
+    date_from, date_to, lang = _export_args()
+    with force_locale(lang):
+        header = exports.answers_header()
+    rows = _in_locale(lang, exports.answer_rows(date_from, date_to, lang))
+    body = stream_with_context(exports.csv_stream(header, rows))
+    return Response(body, mimetype="text/csv", headers=_download("answers.csv"))
+
+
+def _in_locale(lang: str, rows: Any) -> Any:
+    """Labels inside rows are made while streaming: keep the export's language for them."""
+    with force_locale(lang):
+        yield from rows
+
+
+@bp.get("/exports/summary.xlsx")
+@authenticated
+def export_summary() -> Response:
+    date_from, date_to, lang = _export_args()
+    with force_locale(lang):
+        path = exports.summary_workbook(
+            date_from, date_to, lang, ranking(api_user(), date_from, date_to)
+        )
+    handle = path.open("rb")
+    path.unlink()  # the open handle keeps the bytes until the response is sent
+    return send_file(handle, mimetype=XLSX, as_attachment=True, download_name="summary.xlsx")
+
+
+@bp.get("/exports/report.pdf")
+@authenticated
+def export_report() -> Response:
+    date_from, date_to, lang = _export_args()
+    pdf = report_pdf(api_user(), _period(date_from, date_to), lang)
+    return Response(pdf, mimetype="application/pdf", headers=_download("report.pdf"))
+
+
+@bp.get("/exports/infographic.<fmt>")
+@authenticated
+def export_infographic(fmt: str) -> Response:
+    if fmt not in ("png", "svg"):
+        raise NotFound(_("No such export."))
+    date_from, date_to, lang = _export_args()
+    data = infographic(api_user(), _period(date_from, date_to), lang, fmt)
+    mimetype = "image/png" if fmt == "png" else "image/svg+xml"
+    return Response(data, mimetype=mimetype, headers=_download(f"infographic.{fmt}"))
+
+
+def _period(date_from: Any, date_to: Any) -> Period:
+    if date_from and date_to:
+        return Period(date_from, date_to)
+    return last_twelve_months(date.today())
 
 
 @bp.get("/offices/<code>/scores")

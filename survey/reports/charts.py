@@ -67,13 +67,15 @@ def infographic(
     """A one-page picture for the ministry's website: big numbers and the best offices."""
     fig = plt.figure(figsize=(8, 10), dpi=120)
     fig.patch.set_facecolor("white")
-    fig.text(0.05, 0.95, title, fontsize=20, fontweight="bold", color=ACCENT, va="top")
+    fig.text(
+        0.05, 0.96, title, fontsize=18, fontweight="bold", color=ACCENT, va="top", linespacing=1.4
+    )
     for index, (value, label) in enumerate(facts):
         x = 0.05 + (index % 2) * 0.47
-        y = 0.84 - (index // 2) * 0.12
+        y = 0.82 - (index // 2) * 0.12
         fig.text(x, y, value, fontsize=28, fontweight="bold", color=ACCENT, va="top")
         fig.text(x, y - 0.055, label, fontsize=11, va="top", wrap=True)
-    ax = fig.add_axes((0.38, 0.1, 0.57, 0.5))
+    ax = fig.add_axes((0.3, 0.1, 0.62, 0.5))
     names = [n for n, _ in chart_rows][::-1]
     values = [v for _, v in chart_rows][::-1]
     ax.barh(names, values, color=ACCENT)

@@ -26,6 +26,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 PASSWORD = "e2e password 123"
+TOKENS: dict[str, str] = {}
 
 
 def _chromium() -> str | None:
@@ -46,7 +47,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with app.app_context():
         from flask_migrate import upgrade
 
-        from survey.auth.services import create_user
+        from survey.auth.services import create_user, issue_token
         from survey.checklists.services import load_paths
         from tests.factories import make_office
 
@@ -55,7 +56,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         make_office()
         create_user("volunteer@e2e.kz", PASSWORD, "volunteer", name="Әсел")
         create_user("walker@e2e.kz", PASSWORD, "volunteer", name="Арман")
-        create_user("auditor@e2e.kz", PASSWORD, "auditor", name="Нұрлан")
+        auditor = create_user("auditor@e2e.kz", PASSWORD, "auditor", name="Нұрлан")
+        create_user(
+            "head@e2e.kz", PASSWORD, "office_head", name="Ерлан", office_code="tr-istanbul-cg"
+        )
+        create_user("group@e2e.kz", PASSWORD, "project_group", name="Дана")
+        writer = create_user("writer@e2e.kz", PASSWORD, "volunteer", name="Жазушы")
+        TOKENS["auditor"] = issue_token(auditor)
+        TOKENS["writer"] = issue_token(writer)
         db.session.commit()
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

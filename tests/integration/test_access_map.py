@@ -116,6 +116,19 @@ TABLE: dict[tuple[str, str], list[tuple[str, set[str], str | None]]] = {
     ("findings.edit_page", "POST"): [("/findings/{finding}/edit", {"auditor"}, "form")],
     ("findings.merge_page", "POST"): [("/findings/{finding}/merge", {"auditor"}, "form")],
     ("findings.programme", "GET"): [("/programme", {"project_group"}, None)],
+    ("reports.dashboard", "GET"): [("/dashboard", READ_ALL, None)],
+    ("reports.office", "GET"): [
+        ("/offices/tr-istanbul-cg", READ_ALL | {"office_head"}, None),
+        ("/offices/de-berlin-emb", READ_ALL, None),
+    ],
+    ("reports.public", "GET"): [("/public", set(ROLES), None)],
+    ("api.export_visits", "GET"): [("/api/v1/exports/visits.csv", {"project_group"}, None)],
+    ("api.export_answers", "GET"): [("/api/v1/exports/answers.csv", {"project_group"}, None)],
+    ("api.export_summary", "GET"): [("/api/v1/exports/summary.xlsx", {"project_group"}, None)],
+    ("api.export_report", "GET"): [("/api/v1/exports/report.pdf", {"project_group"}, None)],
+    ("api.export_infographic", "GET"): [
+        ("/api/v1/exports/infographic.svg", {"project_group"}, None)
+    ],
 }
 # Public pages and self-service ones answer everybody; "allowed" there means not refused.
 OPEN = {

@@ -26,6 +26,8 @@ METHODS = [
     ("**/templates/mail/**.txt", "jinja2"),
 ]
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)s|\{[a-z_]+\}")
+# Proper names and international words that Kazakh and Russian really write alike.
+SAME_IN_KK_AND_RU = {"“Adaldyq alany”", "Infographic (PNG)", "Infographic (SVG)"}
 CYRILLIC = re.compile(r"[А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі]")
 
 
@@ -85,6 +87,7 @@ def test_kazakh_is_not_russian(source_ids: set[str]) -> None:
         and ru.get(m.id).string == m.string
         and CYRILLIC.search(m.string)
         and len(m.string) > 12
+        and m.id not in SAME_IN_KK_AND_RU
     ]
     assert not same, f"kk equals ru for: {same}"
     kazakh_letters = re.compile(r"[ӘәҒғҚқҢңӨөҰұҮүҺһІі]")

@@ -1,0 +1,116 @@
+"""Reports at national scale: 1,000 offices, 100,000 approved visits (`survey demo` volume).
+
+    .venv/bin/python bench/reports.py [--postgres] [--offices 1000] [--visits 100000]
+
+Times GET /scores against one bare SQL GROUP BY over the stored visit scores on the same
+database, the office page, and visits.csv of every visit (with the process's peak memory).
+Results go to docs/performance.md by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _median_ms(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        runs.append((time.perf_counter() - start) * 1000)
+    return statistics.median(runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--offices", type=int, default=1000)
+    parser.add_argument("--visits", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=10)
+    args = parser.parse_args()
+
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from survey import create_app
+    from survey.auth.services import issue_token
+    from survey.checklists.services import load_paths
+    from survey.demo.services import seed_demo
+    from survey.extensions import db
+
+    tmp = Path(tempfile.mkdtemp(prefix="adaldyq-bench-"))
+    server = None
+    if args.postgres:
+        from tests.pgserver import PostgresServer
+
+        server = PostgresServer()
+        server.start()
+        url = server.create_database("bench")
+    else:
+        url = f"sqlite:///{tmp / 'bench.db'}"
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "MEDIA_ROOT": str(tmp / "media")}
+    )
+    try:
+        with app.app_context():
+            upgrade()
+            load_paths([ROOT / "checklists"])
+            seed_demo(n_offices=args.offices, n_visits=args.visits, seed=1)
+            from sqlalchemy import select
+
+            from survey.auth.models import User
+
+            group = db.session.scalar(select(User).where(User.role == "project_group"))
+            token = issue_token(group)
+            db.session.commit()
+            bare = (
+                "SELECT office_id, count(score), avg(score) FROM visits "
+                "WHERE status = 'approved' GROUP BY office_id"
+            )
+            sql_ms = _median_ms(lambda: db.session.execute(text(bare)).all(), args.repeat)
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {token}"}
+        api_ms = _median_ms(lambda: client.get("/api/v1/scores", headers=headers), args.repeat)
+        page = client.get("/login")
+        csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text).group(1)
+        client.post(
+            "/login",
+            data={
+                "email": "group@demo.adaldyq.kz",
+                "password": "adaldyq-demo-2026",
+                "csrf_token": csrf,
+            },
+        )
+        office_ms = _median_ms(lambda: client.get("/offices/demo-0500"), args.repeat)
+        start = time.perf_counter()
+        response = client.get("/api/v1/exports/visits.csv", headers=headers)
+        size = sum(len(chunk) for chunk in response.response)
+        csv_s = time.perf_counter() - start
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"database {url.split(':')[0]}: {args.offices} offices, {args.visits} visits")
+        print(f"bare SQL GROUP BY office         median {sql_ms:8.1f} ms")
+        print(
+            f"GET /api/v1/scores (1,000 rows)  median {api_ms:8.1f} ms  ratio {api_ms / sql_ms:.2f}"
+        )
+        print(f"office page /offices/<code>      median {office_ms:8.1f} ms")
+        print(
+            f"visits.csv: {size / 1e6:.1f} MB in {csv_s:.1f} s; "
+            f"peak memory of the process {peak:.0f} MB"
+        )
+    finally:
+        if server is not None:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()

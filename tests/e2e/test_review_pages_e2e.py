@@ -1,0 +1,100 @@
+"""The review loop, dashboards and the public page pass axe on a phone, in real Chromium."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+import uuid
+
+import pytest
+
+from tests.e2e.conftest import TOKENS, axe_violations, new_phone, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def _api(base: str, path: str, token: str, body: dict) -> dict:  # type: ignore[type-arg]
+    request = urllib.request.Request(
+        f"{base}/api/v1{path}",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def _approved_visit(base: str) -> str:
+    spec_answers = {}
+    with urllib.request.urlopen(
+        urllib.request.Request(
+            f"{base}/api/v1/checklists/consular-visit/2",
+            headers={"Authorization": f"Bearer {TOKENS['writer']}"},
+        )
+    ) as response:
+        spec = json.loads(response.read())
+    for section in spec["sections"]:
+        for item in section["items"]:
+            value = {
+                "yesno": "no" if item.get("pass") == "yes" else "yes",
+                "scale": item.get("min"),
+                "number": 99,
+                "choice": item.get("options", [{}])[0].get("code"),
+            }.get(item["kind"])
+            if item["kind"] == "yesno" and not item.get("allow_na", True):
+                value = item.get("pass")
+            if value is not None:
+                spec_answers[item["code"]] = {"value": value}
+    uid = str(uuid.uuid4())
+    _api(
+        base,
+        "/visits",
+        TOKENS["writer"],
+        {
+            "uuid": uid,
+            "office": "tr-istanbul-cg",
+            "checklist": {"slug": "consular-visit", "version": 2},
+            "visited_at": "2026-03-05T10:00:00+03:00",
+            "answers": spec_answers,
+            "submit": True,
+        },
+    )
+    _api(base, f"/visits/{uid}/review", TOKENS["auditor"], {"decision": "approve"})
+    return uid
+
+
+def test_every_role_page_passes_axe(browser, live_server):
+    uid = _approved_visit(live_server)
+    pages = {
+        "auditor@e2e.kz": [
+            "/review",
+            f"/visits/{uid}",
+            "/visits?status=approved",
+            "/assignments",
+            "/assignments/new",
+            "/findings",
+            "/dashboard?kind=year&value=2026",
+        ],
+        "head@e2e.kz": ["/", "/findings", "/offices/tr-istanbul-cg"],
+        "group@e2e.kz": ["/programme", "/dashboard", "/offices/tr-istanbul-cg"],
+    }
+    for email, urls in pages.items():
+        phone = new_phone(browser, locale="ru-RU", width=360, height=740)
+        page = phone.new_page()
+        sign_in(page, live_server, email)
+        for url in urls:
+            page.goto(f"{live_server}{url}")
+            assert axe_violations(page) == [], (email, url)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360, (email, url)
+        if email == "head@e2e.kz":
+            page.goto(f"{live_server}/findings")
+            page.locator("main ul.cards a").first.click()
+            page.wait_for_load_state()
+            assert axe_violations(page) == [], page.url
+        phone.close()
+    public = new_phone(browser, locale="kk-KZ")
+    page = public.new_page()
+    page.goto(f"{live_server}/public")
+    assert axe_violations(page) == []
+    assert "1424" in page.inner_text("main")
+    public.close()
