@@ -38,10 +38,12 @@ def _count(cond: Any) -> Any:
     return func.coalesce(func.sum(case((cond, 1), else_=0)), 0).cast(Integer)
 
 
-def programme_kpis(locale: str) -> tuple[list[Kpi], Kpi]:
+def programme_kpis(locale: str, office_id: int | None = None) -> tuple[list[Kpi], Kpi]:
     """Per office and overall; counts in SQL, the median from the fixed findings only."""
     today = date.today()
     live = Finding.merged_into_id.is_(None)
+    if office_id is not None:
+        live = live & (Finding.office_id == office_id)
     rows = db.session.execute(
         select(
             Finding.office_id,

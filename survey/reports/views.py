@@ -67,7 +67,7 @@ def office(code: str) -> str:
         raise NotFound("office")
     figures = office_figures(current_user, found, None, None)  # refuses the wrong people
     trend = monthly_scores(found.id)
-    kpis = next((k for k in programme_kpis(current_locale())[0] if k.office == code), None)
+    kpis = next(iter(programme_kpis(current_locale(), office_id=found.id)[0]), None)
     return render_template(
         "reports/office.html",
         office=found,

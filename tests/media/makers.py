@@ -150,3 +150,9 @@ def resaved(data: bytes, scale: float = 1.5, quality: int = 70) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=quality, exif=image.getexif())
     return out.getvalue()
+
+
+def truncated_jpeg() -> bytes:
+    """A real JPEG cut in the middle of its picture data, as a dropped upload leaves it."""
+    data = jpeg_with_secrets(size=(1600, 1200))
+    return data[: len(data) // 2]
