@@ -72,5 +72,6 @@ def load_config(instance_path: Path, root_path: Path) -> dict[str, Any]:
         "SMTP_STARTTLS": env.get("SURVEY_SMTP_STARTTLS", "0") == "1",
         "SMTP_FROM": env.get("SURVEY_SMTP_FROM", "Adaldyq <no-reply@localhost>"),
         "PUBLIC_URL": env.get("SURVEY_PUBLIC_URL", ""),
+        "UPLOAD_EXPIRY_HOURS": int(env.get("SURVEY_UPLOAD_EXPIRY_HOURS", 72)),
         "FINDING_DUE_DAYS": int(env.get("SURVEY_FINDING_DUE_DAYS", 30)),
     }

@@ -65,6 +65,16 @@ def _load_user(user_id: str):  # type: ignore[no-untyped-def]
     return user if user is not None and user.active else None
 
 
+def _unauthorized():  # type: ignore[no-untyped-def]
+    """Pages send people to sign in; background calls (autosave, the queue) get a 401."""
+    from flask import jsonify, redirect, url_for
+
+    background = request.headers.get("X-Autosave") or request.headers.get("X-Queue")
+    if background or request.accept_mimetypes.best == "application/json":
+        return jsonify({"error": {"code": "unauthorized", "message": "", "fields": {}}}), 401
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
 def register_extensions(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -89,6 +99,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     compress.init_app(app)
     login_manager.user_loader(_load_user)
+    login_manager.unauthorized_handler(_unauthorized)
     # Decide the locale afresh for each request, even when an app context outlives requests
     # (the CLI, tests); Flask-Babel caches it on g.
     app.before_request(flask_babel.refresh)

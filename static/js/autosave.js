@@ -1,8 +1,31 @@
 // Autosave: send the section's answers in the background as they change, and say so.
+// Without a connection they are kept on the phone and sent later (offline.js).
 // Without JavaScript the "Save and continue" button does the same job.
+import { get, remove } from "./store.js";
+import { flush, queueAnswers } from "./offline.js";
+
 const form = document.querySelector("form[data-autosave]");
 
+const answersOnly = () => {
+  const data = new FormData(form);
+  form.querySelectorAll("input[type=file]").forEach((input) => data.delete(input.name));
+  return data;
+};
+
+const entries = (data) => Array.from(data.entries()).filter(([, value]) => typeof value === "string");
+
+const restore = (saved) => {
+  const values = new Map();
+  saved.forEach(([name, value]) => values.set(name, value));
+  form.querySelectorAll("input, textarea, select").forEach((field) => {
+    if (!values.has(field.name) || field.type === "file" || field.name === "csrf_token") return;
+    if (field.type === "radio") field.checked = field.value === values.get(field.name);
+    else field.value = values.get(field.name);
+  });
+};
+
 if (form && window.fetch && window.FormData) {
+  const visit = form.dataset.visit;
   const state = form.querySelector("[data-save-state]");
   const say = (key, kind) => {
     const when = new Date().toLocaleTimeString(document.documentElement.lang, {
@@ -12,15 +35,19 @@ if (form && window.fetch && window.FormData) {
     state.textContent = (form.dataset[key] || "").replace("{time}", when);
     state.dataset.kind = kind;
   };
-  // Files travel on their own (evidence.js); the autosave sends answers only.
-  const answersOnly = () => {
-    const data = new FormData(form);
-    form.querySelectorAll("input[type=file]").forEach((input) => data.delete(input.name));
-    return data;
-  };
+  const keep = () => queueAnswers(window.location.pathname, visit, entries(answersOnly()));
+
+  get("answers", window.location.pathname)
+    .then((saved) => {
+      if (saved) {
+        restore(saved.entries);
+        say("msgKept", "busy");
+      }
+    })
+    .catch(() => {});
+
   let timer = null;
   let running = Promise.resolve();
-
   const save = () => {
     running = running.then(async () => {
       say("msgSaving", "busy");
@@ -31,15 +58,20 @@ if (form && window.fetch && window.FormData) {
           headers: { "X-Autosave": "1", Accept: "application/json" },
           credentials: "same-origin",
         });
-        if (response.ok) say("msgSaved", "ok");
-        else if (response.status === 422) say("msgInvalid", "error");
-        else say("msgFailed", "error");
+        if (response.ok) {
+          await remove("answers", window.location.pathname);
+          say("msgSaved", "ok");
+        } else if (response.status === 422) say("msgInvalid", "error");
+        else {
+          await keep();
+          say("msgKept", "busy");
+        }
       } catch (error) {
-        say("msgOffline", "error");
+        await keep();
+        say("msgKept", "busy");
       }
     });
   };
-
   const later = (delay) => {
     window.clearTimeout(timer);
     timer = window.setTimeout(save, delay);
@@ -50,4 +82,34 @@ if (form && window.fetch && window.FormData) {
   form.addEventListener("input", (event) => {
     if (event.target.matches("textarea, input[type=text], input:not([type])")) later(1500);
   });
+
+  // "Save and continue" without a connection: keep the answers, open the next page from cache.
+  form.addEventListener("submit", async (event) => {
+    if (form.dataset.native) return;
+    const button = event.submitter;
+    if (button && button.name === "remove") return;
+    event.preventDefault();
+    const data = answersOnly();
+    if (button && button.name) data.append(button.name, button.value);
+    const target = (button && form.dataset[`next${button.value}`]) || form.dataset.nextnext;
+    try {
+      const response = await fetch(form.action || window.location.href, {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+      });
+      if (response.redirected) {
+        await remove("answers", window.location.pathname);
+        window.location.assign(response.url);
+        return;
+      }
+    } catch (error) {
+      await keep();
+      window.location.assign(target);
+      return;
+    }
+    form.dataset.native = "1"; // let the server show what needs attention
+    form.requestSubmit(button);
+  });
+  window.addEventListener("online", flush);
 }

@@ -1,5 +1,7 @@
 // Evidence on the visit pages: upload each chosen file at once, with progress and a thumbnail,
 // and remove without reloading. Without JavaScript the files go with "Save and continue".
+import { queueFile } from "./offline.js";
+
 const form = document.querySelector("form[data-autosave]");
 
 const message = (key, values = {}) =>
@@ -7,6 +9,8 @@ const message = (key, values = {}) =>
     (text, [name, value]) => text.replace(`{${name}}`, value),
     (form && form.dataset[key]) || "",
   );
+
+class Offline extends Error {}
 
 const send = (url, data, onProgress) =>
   new Promise((resolve, reject) => {
@@ -26,7 +30,7 @@ const send = (url, data, onProgress) =>
       if (xhr.status >= 200 && xhr.status < 300) resolve(body);
       else reject(body.error ? body.error.message : message("msgUploadFailed"));
     });
-    xhr.addEventListener("error", () => reject(message("msgOffline")));
+    xhr.addEventListener("error", () => reject(new Offline()));
     xhr.send(data);
   });
 
@@ -74,7 +78,21 @@ if (form && window.XMLHttpRequest && window.FormData) {
           }
           state.textContent = message("msgUploaded");
         } catch (error) {
-          state.textContent = String(error);
+          if (error instanceof Offline) {
+            // Keep it on the phone; it goes when the connection is back.
+            await queueFile(form.dataset.visit, box.dataset.item, file, file.name);
+            const li = document.createElement("li");
+            const img = document.createElement("img");
+            img.src = URL.createObjectURL(file);
+            img.width = 96;
+            img.height = 96;
+            img.alt = file.name;
+            li.append(img);
+            list.append(li);
+            state.textContent = message("msgFileKept");
+          } else {
+            state.textContent = String(error);
+          }
         }
       }
       bar.hidden = true;

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-import pillow_heif
 from PIL import Image, UnidentifiedImageError
 
 from . import errors
@@ -51,6 +50,8 @@ class PhotoResult:
 
 def _register_heif() -> None:
     if not getattr(_register_heif, "done", False):
+        import pillow_heif
+
         pillow_heif.register_heif_opener()
         _register_heif.done = True  # type: ignore[attr-defined]
 

@@ -53,6 +53,7 @@ def create(user: User, length_header: str | None) -> Upload:
     if length_header is None or not length_header.isdigit():
         raise InvalidInput(_l("Give Upload-Length as a whole number of bytes."))
     length = int(length_header)
+    expire_abandoned()
     if length > max_size():
         raise TooLarge(_l("This file is larger than %(mb)s MB.", mb=max_size() // (1024 * 1024)))
     upload = Upload(id=secrets.token_hex(16), user_id=user.id, length=length, offset=0)
@@ -92,3 +93,25 @@ def append(
     upload.offset = written
     db.session.commit()
     return upload
+
+
+def expire_abandoned(hours: int | None = None) -> int:
+    """Uploads not finished within the allowed time are removed, with their bytes."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from ..common.time import utcnow
+
+    limit = hours if hours is not None else current_app.config["UPLOAD_EXPIRY_HOURS"]
+    stale = list(
+        db.session.scalars(
+            select(Upload).where(Upload.created_at < utcnow() - timedelta(hours=limit))
+        )
+    )
+    for upload in stale:
+        (scratch_dir() / f"upload-{upload.id}.part").unlink(missing_ok=True)
+        db.session.delete(upload)
+    if stale:
+        db.session.commit()
+    return len(stale)

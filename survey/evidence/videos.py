@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
-import av
 from PIL import Image
 
 from . import errors
@@ -31,7 +31,7 @@ class VideoResult:
     phash: int | None
 
 
-def _creation_time(container: av.container.InputContainer) -> tuple[str | None, date | None]:
+def _creation_time(container: Any) -> tuple[str | None, date | None]:
     raw = container.metadata.get("creation_time")
     if not raw:
         for stream in container.streams:
@@ -47,7 +47,9 @@ def _creation_time(container: av.container.InputContainer) -> tuple[str | None, 
     return moment.isoformat(), moment.date()
 
 
-def _remux(source: av.container.InputContainer, target: Path, ext: str) -> None:
+def _remux(source: Any, target: Path, ext: str) -> None:
+    import av
+
     options = {"movflags": "+faststart"} if ext in ("mp4", "mov") else {}
     with av.open(str(target), "w", format=FORMATS[ext], options=options) as out:
         mapping = {}
@@ -67,6 +69,8 @@ def _remux(source: av.container.InputContainer, target: Path, ext: str) -> None:
 
 
 def _poster(path: Path, thumb: Path, thumb_max: int) -> tuple[int | None, int | None, int | None]:
+    import av
+
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         for frame in container.decode(stream):
@@ -79,6 +83,8 @@ def _poster(path: Path, thumb: Path, thumb_max: int) -> tuple[int | None, int | 
 
 
 def process_video(source: Path, scratch: Path, ext: str, *, thumb_max: int) -> VideoResult:
+    import av  # FFmpeg is big: loaded with the first video, not with the app
+
     display = scratch / f"{source.name}.display.{ext}"
     thumb = scratch / f"{source.name}.thumb.jpg"
     try:

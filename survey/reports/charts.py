@@ -7,19 +7,27 @@ from __future__ import annotations
 
 import base64
 import io
+from functools import cache
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-
-plt.rcParams.update({"svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9})
 ACCENT = "#00546e"
 WARN = "#b00020"
 
 
+@cache
+def _pyplot() -> Any:
+    """matplotlib is big: load it when the first chart is drawn, not when the app starts."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9})
+    return plt
+
+
 def _svg(fig: Any) -> str:
+    plt = _pyplot()
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
@@ -33,6 +41,7 @@ def data_uri(svg: str) -> str:
 
 def ranking_chart(rows: list[dict[str, Any]], names: dict[str, str], limit: int = 20) -> str:
     shown = [r for r in rows if r["score"] is not None][:limit]
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 0.3 * max(3, len(shown)) + 0.6))
     labels = [names.get(r["office"], r["office"]) for r in shown][::-1]
     scores = [r["score"] for r in shown][::-1]
@@ -47,6 +56,7 @@ def ranking_chart(rows: list[dict[str, Any]], names: dict[str, str], limit: int 
 
 
 def trend_chart(months: list[tuple[str, float | None, int]]) -> str:
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 2.4))
     xs = [m for m, _s, _n in months]
     ys = [s if s is not None else float("nan") for _m, s, _n in months]
@@ -65,6 +75,7 @@ def infographic(
     fmt: str,
 ) -> bytes:
     """A one-page picture for the ministry's website: big numbers and the best offices."""
+    plt = _pyplot()
     fig = plt.figure(figsize=(8, 10), dpi=120)
     fig.patch.set_facecolor("white")
     fig.text(

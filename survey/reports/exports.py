@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from ..checklists.models import Checklist
@@ -164,6 +163,8 @@ def summary_workbook(
     date_from: date | None, date_to: date | None, lang: str, ranking: list[dict[str, Any]]
 ) -> Path:
     """offices, sections, items, visits, findings: write-only, so memory stays flat."""
+    from openpyxl import Workbook  # with numpy behind it: loaded for the first workbook only
+
     book = Workbook(write_only=True)
     offices = {o.code: o for o in db.session.scalars(select(Office))}
     sheet = book.create_sheet(_("Offices"))

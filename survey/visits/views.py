@@ -178,9 +178,12 @@ def check(uuid: str) -> str | Response:
 def submit(uuid: str) -> str | Response | tuple[str, int]:
     _field_worker()
     visit = flow.own_visit(current_user, uuid)
+    queued = request.headers.get("X-Queue") == "1"  # sent from a phone's offline queue
     try:
         flow.submit(current_user, visit)
     except InvalidInput as exc:
+        if queued:
+            return jsonify({"status": visit.status, "fields": translate_fields(exc.fields)}), 422
         spec = visit.checklist.spec
         missing = translate_fields(exc.fields).get("answers", {})
         return render_template(
@@ -193,6 +196,8 @@ def submit(uuid: str) -> str | Response | tuple[str, int]:
             evidence=evidence_by_item(visit),
             submitted_once=True,
         ), 422
+    if queued:
+        return jsonify({"status": visit.status}), 200
     flash(_("Thank you. The visit was sent for review."), "success")
     return redirect(url_for("visits.detail", uuid=uuid))
 

@@ -122,6 +122,8 @@ TABLE: dict[tuple[str, str], list[tuple[str, set[str], str | None]]] = {
         ("/offices/de-berlin-emb", READ_ALL, None),
     ],
     ("reports.public", "GET"): [("/public", set(ROLES), None)],
+    ("assets.service_worker", "GET"): [("/sw.js", set(ROLES), None)],
+    ("assets.offline", "GET"): [("/offline", set(ROLES), None)],
     ("api.export_visits", "GET"): [("/api/v1/exports/visits.csv", {"project_group"}, None)],
     ("api.export_answers", "GET"): [("/api/v1/exports/answers.csv", {"project_group"}, None)],
     ("api.export_summary", "GET"): [("/api/v1/exports/summary.xlsx", {"project_group"}, None)],

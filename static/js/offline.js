@@ -1,0 +1,206 @@
+// The sync queue: answers, files and submissions made without a connection wait on the phone
+// and leave it only after the server has acknowledged them. Exactly once, by their uuids.
+import { all, put, remove, wipe } from "./store.js";
+
+const CHUNK = 256 * 1024;
+const banner = document.querySelector("[data-sync]");
+const text = (key, values = {}) =>
+  Object.entries(values).reduce(
+    (out, [name, value]) => out.replace(`{${name}}`, value),
+    (banner && banner.dataset[key]) || "",
+  );
+
+class LoginNeeded extends Error {}
+
+const token = async () => {
+  const response = await fetch("/", { credentials: "same-origin", headers: { Accept: "text/html" } });
+  if (response.redirected && new URL(response.url).pathname === "/login") throw new LoginNeeded();
+  const found = (await response.text()).match(/name="csrf_token"[^>]*value="([^"]+)"/);
+  if (!found) throw new LoginNeeded();
+  return found[1];
+};
+
+const checked = (response) => {
+  if (response.status === 401) throw new LoginNeeded();
+  return response;
+};
+
+const sendAnswers = async (entry, csrf) => {
+  const body = new FormData();
+  entry.entries.forEach(([name, value]) => name !== "csrf_token" && body.append(name, value));
+  body.append("csrf_token", csrf);
+  const response = checked(
+    await fetch(entry.key, {
+      method: "POST",
+      body,
+      credentials: "same-origin",
+      headers: { "X-Autosave": "1", Accept: "application/json" },
+    }),
+  );
+  if (response.ok || response.status === 404 || response.status === 409) return true;
+  throw new Error(String(response.status));
+};
+
+const tus = (extra) => ({ "Tus-Resumable": "1.0.0", ...extra });
+
+const sendFile = async (file, csrf, onProgress) => {
+  let url = file.upload;
+  let offset = 0;
+  if (url) {
+    const head = await fetch(url, { method: "HEAD", headers: tus(), credentials: "same-origin" });
+    if (head.ok) offset = Number(head.headers.get("Upload-Offset"));
+    else url = null; // expired or consumed: start a new one (the evidence uuid keeps it once)
+  }
+  if (!url) {
+    const created = checked(
+      await fetch("/api/v1/uploads", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: tus({ "Upload-Length": String(file.blob.size), "X-CSRFToken": csrf }),
+      }),
+    );
+    if (created.status !== 201) throw new Error(String(created.status));
+    url = created.headers.get("Location");
+    await put("files", { ...file, upload: url });
+  }
+  while (offset < file.blob.size) {
+    const sent = checked(
+      await fetch(url, {
+        method: "PATCH",
+        credentials: "same-origin",
+        headers: tus({
+          "Upload-Offset": String(offset),
+          "Content-Type": "application/offset+octet-stream",
+          "X-CSRFToken": csrf,
+        }),
+        body: file.blob.slice(offset, offset + CHUNK),
+      }),
+    );
+    if (sent.status !== 204) throw new Error(String(sent.status));
+    offset = Number(sent.headers.get("Upload-Offset"));
+    onProgress(Math.round((100 * offset) / file.blob.size));
+  }
+  const attached = checked(
+    await fetch(`/api/v1/visits/${file.visit}/evidence`, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ upload: url.split("/").pop(), item: file.item, uuid: file.key }),
+    }),
+  );
+  if (attached.ok || attached.status === 409) return true;
+  throw new Error(String(attached.status));
+};
+
+const sendAction = async (action, csrf) => {
+  const body = new FormData();
+  body.append("csrf_token", csrf);
+  const response = checked(
+    await fetch(action.key, {
+      method: "POST",
+      body,
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-Queue": "1" },
+    }),
+  );
+  if (response.ok || response.status === 409) return true;
+  throw new Error(String(response.status));
+};
+
+let running = false;
+let delay = 5000;
+let timer = null;
+
+export const refresh = async () => {
+  if (!banner) return;
+  const [answers, files, actions] = await Promise.all([all("answers"), all("files"), all("actions")]);
+  const visits = new Set([...answers.map((a) => a.visit), ...actions.map((a) => a.visit)]).size;
+  const waiting = answers.length + files.length + actions.length;
+  banner.hidden = false;
+  banner.querySelector("[data-sync-text]").textContent = waiting
+    ? text("msgWaiting", { visits, files: files.length })
+    : text("msgNothing");
+  banner.querySelector("[data-sync-wipe]").hidden = waiting > 0;
+  banner.querySelector("[data-sync-now]").hidden = waiting === 0;
+};
+
+export const flush = async () => {
+  if (running) return;
+  running = true;
+  window.clearTimeout(timer);
+  try {
+    const [answers, files, actions] = await Promise.all([all("answers"), all("files"), all("actions")]);
+    if (answers.length + files.length + actions.length === 0) return;
+    const csrf = await token();
+    for (const entry of answers) if (await sendAnswers(entry, csrf)) await remove("answers", entry.key);
+    for (const file of files) {
+      const done = await sendFile(file, csrf, (percent) => {
+        banner.querySelector("[data-sync-text]").textContent = text("msgUploading", { percent });
+      });
+      if (done) await remove("files", file.key);
+    }
+    for (const action of actions) if (await sendAction(action, csrf)) await remove("actions", action.key);
+    delay = 5000;
+  } catch (error) {
+    if (error instanceof LoginNeeded) {
+      banner.querySelector("[data-sync-text]").textContent = text("msgLogin");
+      return;
+    }
+    delay = Math.min(delay * 2, 300000); // back off, never give up
+    timer = window.setTimeout(flush, delay);
+  } finally {
+    running = false;
+    await refresh().catch(() => {});
+  }
+};
+
+export const queueAnswers = (url, visit, entries) =>
+  put("answers", { key: url, visit, entries, at: Date.now() }).then(refresh);
+export const queueFile = (visit, item, blob, name) =>
+  put("files", { key: crypto.randomUUID(), visit, item, blob, name, upload: null }).then(refresh);
+export const queueAction = (url, visit) => put("actions", { key: url, visit }).then(refresh);
+
+// The check page's "Send for review" works without a connection too.
+const submitForm = document.querySelector("form[data-queue-submit]");
+if (submitForm) {
+  submitForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const state = submitForm.querySelector("[data-queue-state]");
+    try {
+      const response = await fetch(submitForm.action, {
+        method: "POST",
+        body: new FormData(submitForm),
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "X-Queue": "1" },
+      });
+      if (response.ok) {
+        window.location.assign(submitForm.action.replace(/\/submit$/, ""));
+        return;
+      }
+    } catch (error) {
+      await queueAction(submitForm.action, submitForm.dataset.visit);
+      state.textContent = submitForm.dataset.msgQueued;
+      return;
+    }
+    HTMLFormElement.prototype.submit.call(submitForm); // the server shows what is missing
+  });
+}
+
+if (banner) {
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
+  if (navigator.storage && navigator.storage.estimate) {
+    navigator.storage.estimate().then(({ quota, usage }) => {
+      if (quota && quota - usage < 50 * 1024 * 1024) {
+        banner.querySelector("[data-sync-quota]").hidden = false;
+      }
+    });
+  }
+  banner.querySelector("[data-sync-now]").addEventListener("click", flush);
+  banner.querySelector("[data-sync-wipe]").addEventListener("click", async () => {
+    await wipe();
+    banner.querySelector("[data-sync-text]").textContent = text("msgWiped");
+  });
+  window.addEventListener("online", flush);
+  refresh().then(flush).catch(() => {});
+}

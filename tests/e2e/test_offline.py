@@ -1,0 +1,198 @@
+"""A whole visit in airplane mode: the server is stopped and the browser offline (its offline
+switch alone does not cover service workers). Back online, it arrives exactly once."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import CHROMIUM_ARGS, PASSWORD, _chromium
+from tests.media import makers
+
+pytestmark = pytest.mark.e2e
+SURVEY = str(Path(sys.executable).with_name("survey"))
+
+
+class Server:
+    """`survey run` in its own process, so it can be stopped and started again on one port."""
+
+    def __init__(self, tmp: Path) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.env = {
+            **os.environ,
+            "SURVEY_DATABASE_URL": f"sqlite:///{tmp / 'offline.db'}",
+            "SURVEY_MEDIA_ROOT": str(tmp / "media"),
+            "SURVEY_SECRET_KEY": "offline-test",
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def cli(self, *args: str, stdin: str | None = None) -> str:
+        done = subprocess.run(
+            [SURVEY, *args], env=self.env, input=stdin, text=True, capture_output=True, check=True
+        )
+        return done.stdout
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [SURVEY, "run", "--port", str(self.port), "--no-reload", "--with-threads"],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.url}/login", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def server(tmp_path):  # type: ignore[no-untyped-def]
+    if _chromium() is None:
+        pytest.skip("chromium is not installed")
+    srv = Server(tmp_path)
+    srv.cli("db", "upgrade")
+    srv.cli("checklists", "load")
+    offices = tmp_path / "offices.csv"
+    offices.write_text(
+        "code,kind,country,city,name_kk,name_ru,name_en\n"
+        "tr-istanbul-cg,consulate_general,TR,Istanbul,Стамбұл,Стамбул,Istanbul\n"
+    )
+    srv.cli("offices", "import", str(offices))
+    srv.cli(
+        "users",
+        "create",
+        "walker@offline.kz",
+        "--role",
+        "volunteer",
+        stdin=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    srv.token = srv.cli("users", "token", "walker@offline.kz").strip().splitlines()[-1]
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def _answer(page) -> None:  # type: ignore[no-untyped-def]
+    for fieldset in page.locator("fieldset.item").all():
+        if fieldset.locator("input[type=radio]").count():
+            fieldset.locator(".option label").first.click()
+        elif fieldset.locator("input[inputmode=decimal]").count():
+            fieldset.locator("input[inputmode=decimal]").fill("10")
+
+
+def test_a_visit_in_airplane_mode_arrives_once(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    photo = tmp_path / "ramp.jpg"
+    photo.write_bytes(makers.jpeg_with_secrets())
+    profile = tmp_path / "profile"
+    with sync_playwright() as pw:
+
+        def phone():  # type: ignore[no-untyped-def]
+            return pw.chromium.launch_persistent_context(
+                str(profile),
+                executable_path=_chromium(),
+                args=CHROMIUM_ARGS,
+                headless=True,
+                viewport={"width": 390, "height": 844},
+                bypass_csp=True,
+                locale="en-GB",
+                has_touch=True,
+            )
+
+        context = phone()
+        page = context.new_page()
+        base = server.url
+        page.goto(f"{base}/login")
+        page.fill("#email", "walker@offline.kz")
+        page.fill("#password", PASSWORD)
+        page.locator("button.primary").click()
+        page.wait_for_url(f"{base}/")
+        page.goto(f"{base}/visits/new")
+        page.select_option("#office", "tr-istanbul-cg")
+        page.select_option("#checklist", "consular-visit:2")
+        page.locator("button.primary").click()
+        page.wait_for_url(re.compile(r"/sections/1$"))
+        uuid = re.search(r"/visits/([0-9a-f-]{36})/", page.url).group(1)
+        page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+        page.reload()  # now the service worker looks after this page
+        total = int(re.search(r"(\d+)\D*$", page.locator(".step").inner_text()).group(1))
+        for number in range(1, total + 1):  # open every page once, as a volunteer would
+            page.goto(f"{base}/visits/{uuid}/sections/{number}")
+        page.goto(f"{base}/visits/{uuid}/check")
+        page.goto(f"{base}/")
+
+        server.stop()
+        context.set_offline(True)
+        page.goto(f"{base}/visits/{uuid}/sections/1")
+        box = page.locator("[data-evidence]").first
+        box.locator("input[type=file]").set_input_files(str(photo))
+        page.wait_for_function(
+            "document.querySelector('[data-upload-state]').textContent.length > 0"
+        )
+        for number in range(1, total + 1):
+            _answer(page)
+            page.locator("button[name=go][value=next]").click()
+            following = rf"/sections/{number + 1}$" if number < total else r"/check$"
+            page.wait_for_url(re.compile(following))
+        page.reload()  # still there without a connection
+        page.locator("form[data-queue-submit] button").click()
+        page.wait_for_function(
+            "document.querySelector('[data-queue-state]').textContent.length > 0"
+        )
+        context.close()  # the phone goes back in the pocket
+
+        server.start()
+        context = phone()
+        page = context.new_page()
+        page.goto(f"{base}/")
+        if "/login" in page.url:  # the browser forgot the session: sign in and carry on
+            page.fill("#email", "walker@offline.kz")
+            page.fill("#password", PASSWORD)
+            page.locator("button.primary").click()
+            page.wait_for_url(f"{base}/")
+        page.wait_for_function(
+            "document.querySelector('[data-sync-text]') &&"
+            " document.querySelector('[data-sync-text]').textContent === 'Everything is sent.'",
+            timeout=30000,
+        )
+        context.close()
+
+    request = urllib.request.Request(
+        f"{server.url}/api/v1/visits/{uuid}", headers={"Authorization": f"Bearer {server.token}"}
+    )
+    with urllib.request.urlopen(request) as response:
+        visit = json.loads(response.read())
+    assert visit["status"] == "submitted"
+    assert len(visit["evidence"]) == 1 and visit["evidence"][0]["item"]
+    assert len(visit["answers"]) >= 30
+    with urllib.request.urlopen(
+        urllib.request.Request(
+            f"{server.url}/api/v1/visits", headers={"Authorization": f"Bearer {server.token}"}
+        )
+    ) as response:
+        assert len(json.loads(response.read())) == 1  # exactly once
+    shutil.rmtree(profile, ignore_errors=True)
