@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from . import errors
 
@@ -131,6 +131,9 @@ def process_photo(
     """Decode once (at reduced scale when possible) and write display and thumb JPEGs."""
     _register_heif()
     Image.MAX_IMAGE_PIXELS = max_pixels
+    # WeasyPrint turns this on for the whole process when it is imported; a truncated upload
+    # must still be refused here.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

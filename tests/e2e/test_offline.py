@@ -103,83 +103,76 @@ def _answer(page) -> None:  # type: ignore[no-untyped-def]
             fieldset.locator("input[inputmode=decimal]").fill("10")
 
 
-def test_a_visit_in_airplane_mode_arrives_once(server, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_a_visit_in_airplane_mode_arrives_once(browser, server, tmp_path):
     photo = tmp_path / "ramp.jpg"
     photo.write_bytes(makers.jpeg_with_secrets())
     profile = tmp_path / "profile"
-    with sync_playwright() as pw:
 
-        def phone():  # type: ignore[no-untyped-def]
-            return pw.chromium.launch_persistent_context(
-                str(profile),
-                executable_path=_chromium(),
-                args=CHROMIUM_ARGS,
-                headless=True,
-                viewport={"width": 390, "height": 844},
-                bypass_csp=True,
-                locale="en-GB",
-                has_touch=True,
-            )
+    def phone():  # type: ignore[no-untyped-def]
+        return browser.browser_type.launch_persistent_context(
+            str(profile),
+            executable_path=_chromium(),
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport={"width": 390, "height": 844},
+            bypass_csp=True,
+            locale="en-GB",
+            has_touch=True,
+        )
 
-        context = phone()
-        page = context.new_page()
-        base = server.url
-        page.goto(f"{base}/login")
+    context = phone()
+    page = context.new_page()
+    base = server.url
+    page.goto(f"{base}/login")
+    page.fill("#email", "walker@offline.kz")
+    page.fill("#password", PASSWORD)
+    page.locator("button.primary").click()
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/visits/new")
+    page.select_option("#office", "tr-istanbul-cg")
+    page.select_option("#checklist", "consular-visit:2")
+    page.locator("button.primary").click()
+    page.wait_for_url(re.compile(r"/sections/1$"))
+    uuid = re.search(r"/visits/([0-9a-f-]{36})/", page.url).group(1)
+    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now the service worker looks after this page
+    total = int(re.search(r"(\d+)\D*$", page.locator(".step").inner_text()).group(1))
+    for number in range(1, total + 1):  # open every page once, as a volunteer would
+        page.goto(f"{base}/visits/{uuid}/sections/{number}")
+    page.goto(f"{base}/visits/{uuid}/check")
+    page.goto(f"{base}/")
+
+    server.stop()
+    context.set_offline(True)
+    page.goto(f"{base}/visits/{uuid}/sections/1")
+    box = page.locator("[data-evidence]").first
+    box.locator("input[type=file]").set_input_files(str(photo))
+    page.wait_for_function("document.querySelector('[data-upload-state]').textContent.length > 0")
+    for number in range(1, total + 1):
+        _answer(page)
+        page.locator("button[name=go][value=next]").click()
+        following = rf"/sections/{number + 1}$" if number < total else r"/check$"
+        page.wait_for_url(re.compile(following))
+    page.reload()  # still there without a connection
+    page.locator("form[data-queue-submit] button").click()
+    page.wait_for_function("document.querySelector('[data-queue-state]').textContent.length > 0")
+    context.close()  # the phone goes back in the pocket
+
+    server.start()
+    context = phone()
+    page = context.new_page()
+    page.goto(f"{base}/")
+    if "/login" in page.url:  # the browser forgot the session: sign in and carry on
         page.fill("#email", "walker@offline.kz")
         page.fill("#password", PASSWORD)
         page.locator("button.primary").click()
         page.wait_for_url(f"{base}/")
-        page.goto(f"{base}/visits/new")
-        page.select_option("#office", "tr-istanbul-cg")
-        page.select_option("#checklist", "consular-visit:2")
-        page.locator("button.primary").click()
-        page.wait_for_url(re.compile(r"/sections/1$"))
-        uuid = re.search(r"/visits/([0-9a-f-]{36})/", page.url).group(1)
-        page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
-        page.reload()  # now the service worker looks after this page
-        total = int(re.search(r"(\d+)\D*$", page.locator(".step").inner_text()).group(1))
-        for number in range(1, total + 1):  # open every page once, as a volunteer would
-            page.goto(f"{base}/visits/{uuid}/sections/{number}")
-        page.goto(f"{base}/visits/{uuid}/check")
-        page.goto(f"{base}/")
-
-        server.stop()
-        context.set_offline(True)
-        page.goto(f"{base}/visits/{uuid}/sections/1")
-        box = page.locator("[data-evidence]").first
-        box.locator("input[type=file]").set_input_files(str(photo))
-        page.wait_for_function(
-            "document.querySelector('[data-upload-state]').textContent.length > 0"
-        )
-        for number in range(1, total + 1):
-            _answer(page)
-            page.locator("button[name=go][value=next]").click()
-            following = rf"/sections/{number + 1}$" if number < total else r"/check$"
-            page.wait_for_url(re.compile(following))
-        page.reload()  # still there without a connection
-        page.locator("form[data-queue-submit] button").click()
-        page.wait_for_function(
-            "document.querySelector('[data-queue-state]').textContent.length > 0"
-        )
-        context.close()  # the phone goes back in the pocket
-
-        server.start()
-        context = phone()
-        page = context.new_page()
-        page.goto(f"{base}/")
-        if "/login" in page.url:  # the browser forgot the session: sign in and carry on
-            page.fill("#email", "walker@offline.kz")
-            page.fill("#password", PASSWORD)
-            page.locator("button.primary").click()
-            page.wait_for_url(f"{base}/")
-        page.wait_for_function(
-            "document.querySelector('[data-sync-text]') &&"
-            " document.querySelector('[data-sync-text]').textContent === 'Everything is sent.'",
-            timeout=30000,
-        )
-        context.close()
+    page.wait_for_function(
+        "document.querySelector('[data-sync-text]') &&"
+        " document.querySelector('[data-sync-text]').textContent === 'Everything is sent.'",
+        timeout=30000,
+    )
+    context.close()
 
     request = urllib.request.Request(
         f"{server.url}/api/v1/visits/{uuid}", headers={"Authorization": f"Bearer {server.token}"}

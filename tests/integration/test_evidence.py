@@ -331,3 +331,11 @@ def test_real_camera_and_phone_files(client, world):
         if e["content_type"] == "image/heic"
     ]
     assert len(heic) == 2 and all(e["captured_at"] for e in heic)
+
+
+def test_truncated_photo_refused_even_after_weasyprint_loaded(client, world):
+    """WeasyPrint switches Pillow to accept truncated images when imported; we still refuse."""
+    import weasyprint  # noqa: F401
+
+    resp = _upload(client, world["vol"], world["visit"]["uuid"], makers.truncated_jpeg())
+    assert resp.status_code == 422
