@@ -29,7 +29,8 @@ run: install translations
 	$(VENV)/bin/survey checklists load
 	$(VENV)/bin/survey demo --if-empty
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C stops)"
-	$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - 'survey:create_app()'
+	$(VENV)/bin/gunicorn --workers 2 --worker-class gthread --threads 4 --timeout 300 \
+	  --bind $(HOST):$(PORT) --access-logfile - 'survey:create_app()'
 
 system-deps:
 	./scripts/system-deps.sh

@@ -186,8 +186,70 @@ def rescore() -> None:
     click.echo(f"rescored {rescore_all()} visit(s)")
 
 
+@click.group("audit", help="The audit trail.")
+def audit_cli() -> None:
+    pass
+
+
+@audit_cli.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Exit 1 when any row of the audit chain was changed or removed."""
+    from .audit.services import verify
+
+    problems = verify()
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("audit log intact")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    """Write the database and media to PATH, with a manifest of SHA-256 sums."""
+    from .audit import services as audit
+    from .backup import BackupError, backup
+
+    try:
+        manifest = backup(path)
+    except BackupError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    audit.record("backup", None, files=len(manifest["files"]))
+    db.session.commit()
+    click.echo(f"backup written: {len(manifest['files'])} files")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(path: Path) -> None:
+    """Restore a backup into an empty, migrated instance (the sums are checked first)."""
+    from .backup import BackupError, restore
+
+    try:
+        manifest = restore(path)
+    except BackupError as exc:
+        db.session.rollback()
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(f"restored {sum(manifest['rows'].values())} rows and the media")
+
+
 def register(app: Flask) -> None:
-    for command in (checklists_cli, offices_cli, users_cli, demo, rescore):
+    for command in (
+        checklists_cli,
+        offices_cli,
+        users_cli,
+        demo,
+        rescore,
+        audit_cli,
+        backup_command,
+        restore_command,
+    ):
         app.cli.add_command(command)
 
 

@@ -2,6 +2,8 @@
 
 from flask_babel import Babel
 from flask_compress import Compress
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -22,3 +24,6 @@ babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 compress = Compress()
+# Counts failed sign-ins and bad API tokens per address (memory per worker by default;
+# SURVEY_RATELIMIT_STORAGE_URI points every worker at one store, e.g. redis://).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import LOCALES
-from .extensions import babel, compress, csrf, db, login_manager, migrate
+from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 
 MODEL_MODULES = (
     "survey.offices.models",
@@ -22,6 +22,7 @@ MODEL_MODULES = (
     "survey.findings.models",
     "survey.assignments.models",
     "survey.evidence.models",
+    "survey.audit.models",
 )
 
 
@@ -98,6 +99,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     csrf.init_app(app)
     compress.init_app(app)
+    limiter.init_app(app)
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorized)
     # Decide the locale afresh for each request, even when an app context outlives requests
@@ -139,6 +141,21 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    _limit_failures(app)
+
+
+def _limit_failures(app: Flask) -> None:
+    """Repeated failed sign-ins or bad API tokens from one address answer 429."""
+    failed = lambda response: response.status_code == 401  # noqa: E731
+    login = limiter.limit(
+        lambda: app.config["LOGIN_FAILURE_LIMIT"], methods=["POST"], deduct_when=failed
+    )
+    app.view_functions["auth.login"] = login(app.view_functions["auth.login"])
+    for endpoint, view in list(app.view_functions.items()):
+        if endpoint.startswith("api."):
+            app.view_functions[endpoint] = limiter.limit(
+                lambda: app.config["TOKEN_FAILURE_LIMIT"], deduct_when=failed
+            )(view)
 
 
 def register_security(app: Flask) -> None:

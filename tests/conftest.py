@@ -33,6 +33,7 @@ def _config(url: str, tmp: Path) -> dict[str, Any]:
         "MEDIA_ROOT": str(tmp / "media"),
         "CHECKLISTS_DIR": str(ROOT / "checklists"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
+        "RATELIMIT_ENABLED": False,  # test_security turns it on where it is the point
     }
 
 

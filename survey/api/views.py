@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from ..audit import services as audit
 from ..checklists.services import get_checklist, list_checklists
 from ..config import LOCALES
 from ..domain.periods import Period, last_twelve_months
@@ -22,6 +23,7 @@ from ..evidence.services import (
     incoming_from_upload,
     remove_evidence,
 )
+from ..extensions import db
 from ..findings import services as findings_service
 from ..offices.services import get_office, list_offices
 from ..reports import exports
@@ -286,6 +288,14 @@ def _export_args() -> tuple[Any, Any, str]:
     lang = request.args.get("lang") or current_locale()
     if lang not in LOCALES:
         raise InvalidInput(_("Some fields need attention."), {"lang": [_("Use kk, ru or en.")]})
+    audit.record(
+        "export",
+        api_user(),
+        what=request.path.rsplit("/", 1)[-1],
+        start=str(date_from),
+        end=str(date_to),
+    )
+    db.session.commit()
     return date_from, date_to, lang
 
 

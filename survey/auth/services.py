@@ -80,6 +80,9 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
+    from ..audit import services as audit
+
+    audit.record("user.created", None, user=user.id, role=role)
     return user
 
 

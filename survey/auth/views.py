@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from ..audit import services as audit
 from ..config import LOCALES
 from ..extensions import db
 from .forms import LoginForm
@@ -35,9 +36,13 @@ def login() -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         user = authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
+            session.clear()  # a new session at every sign-in: no fixation
             login_user(user)
+            audit.record("login", user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
+        audit.record("login.failed", None, email=(form.email.data or "")[:254])
+        db.session.commit()
         failed = True
     status = 200 if not (form.errors or failed) else 422 if form.errors else 401
     return render_template("auth/login.html", form=form, failed=failed), status
@@ -46,7 +51,10 @@ def login() -> str | Response | tuple[str, int]:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
+    audit.record("logout", current_user)
+    db.session.commit()
     logout_user()
+    session.clear()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 

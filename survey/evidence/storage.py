@@ -46,8 +46,10 @@ class LocalStorage:
         if target.exists():
             source.unlink(missing_ok=True)
             return
+        _fsync(source)  # the bytes are on disk before anyone is told they are stored
         try:
             os.replace(source, target)  # atomic on the same file system
+            _fsync_dir(target.parent)
         except OSError:
             staging = target.with_suffix(target.suffix + ".part")
             shutil.copyfile(source, staging)
@@ -62,6 +64,23 @@ class LocalStorage:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    """The rename itself is durable only once its folder is synced."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 BACKENDS: dict[str, Callable[[Flask], Storage]] = {

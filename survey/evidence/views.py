@@ -7,7 +7,9 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ..api.auth import api_user, authenticated
+from ..audit import services as audit
 from ..errors import ServiceError
+from ..extensions import db
 from ..visits.flow import own_visit
 from .access import file_for
 from .services import add_evidence, incoming_from_file, remove_evidence
@@ -21,6 +23,9 @@ PRIVATE_MAX_AGE = 3600
 @authenticated
 def file(uuid: str, variant: str) -> Response:
     served = file_for(api_user(), uuid, variant)
+    if variant == "original":
+        audit.record("evidence.original", api_user(), evidence=uuid)
+        db.session.commit()
     response = send_file(
         storage().local_path(served.key),
         mimetype=served.content_type,

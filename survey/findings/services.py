@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
+from ..audit import services as audit
 from ..auth.models import User
 from ..common.time import utcnow
 from ..domain.messages import N_
@@ -51,6 +52,8 @@ def record(
         text=text,
     )
     db.session.add(event)
+    if action != "created":
+        audit.record(f"finding.{action}", actor, finding=finding.id, to=event.to_status)
     return event
 
 

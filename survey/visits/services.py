@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
+from ..audit import services as audit
 from ..auth.models import FIELD_ROLES, User
 from ..checklists.models import Checklist
 from ..checklists.services import get_checklist
@@ -244,6 +245,7 @@ def review_visit(user: User, uuid: str, payload: Any) -> Visit:
     if visit.status != "submitted":
         raise Conflict(_l("Only a submitted visit can be reviewed."))
     log_event(visit, user, decision, DECISIONS[decision], note)
+    audit.record(f"visit.{decision}", user, visit=visit.uuid, note=note)
     visit.status = DECISIONS[decision]
     visit.reviewer_id, visit.reviewed_at, visit.review_note = user.id, utcnow(), note
     made = []
