@@ -10,6 +10,7 @@ from flask import Flask, g, request
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from .config import LOCALES
 from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
@@ -62,7 +63,7 @@ def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
 def _load_user(user_id: str):  # type: ignore[no-untyped-def]
     from .auth.models import User
 
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user = db.session.get(User, int(user_id)) if user_id.isascii() and user_id.isdigit() else None
     return user if user is not None and user.active else None
 
 
@@ -116,7 +117,16 @@ def register_models() -> None:
         importlib.import_module(name)
 
 
+class BoundedInt(IntegerConverter):
+    """An id in a URL fits a database integer; a longer number is simply not found."""
+
+    def __init__(self, map, *args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedInt
     from .api.views import bp as api_bp
     from .assets import bp as assets_bp
     from .assignments.views import bp as assignments_bp

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -53,7 +54,7 @@ def _paging() -> tuple[int | None, int | None]:
         raw = request.args.get(key)
         values[key] = None
         if raw is not None:
-            if not raw.isdigit():
+            if not re.fullmatch(r"[0-9]{1,9}", raw):  # ASCII digits, within a database integer
                 fields[key] = [_("Give a whole number, 0 or more.")]
             else:
                 values[key] = int(raw)

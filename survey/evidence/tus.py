@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import secrets
 from typing import IO
 
@@ -50,7 +51,7 @@ def parse_metadata(header: str | None) -> dict[str, str]:
 def create(user: User, length_header: str | None) -> Upload:
     if user.role not in FIELD_ROLES:
         raise Forbidden(_l("Only volunteers and auditors upload evidence."))
-    if length_header is None or not length_header.isdigit():
+    if length_header is None or not re.fullmatch(r"[0-9]{1,15}", length_header):
         raise InvalidInput(_l("Give Upload-Length as a whole number of bytes."))
     length = int(length_header)
     expire_abandoned()
@@ -77,7 +78,10 @@ def append(
     if content_type != "application/offset+octet-stream":
         raise WrongContentType(_l("Send the bytes as application/offset+octet-stream."))
     upload = get(user, upload_id)
-    if offset_header is None or not offset_header.isdigit() or int(offset_header) != upload.offset:
+    if (
+        not re.fullmatch(r"[0-9]{1,15}", offset_header or "")
+        or int(offset_header or 0) != upload.offset
+    ):
         raise OffsetMismatch(_l("Upload-Offset does not match; ask with HEAD and resume."))
     path = scratch_dir() / f"upload-{upload.id}.part"
     written = upload.offset

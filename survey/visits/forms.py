@@ -7,6 +7,7 @@ answers (the same checks as the API), and its messages are shown on the page.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -76,9 +77,11 @@ def parse_number(raw: str) -> Any:
     return int(number) if number.is_integer() else number
 
 
+SMALL_INT = re.compile(r"-?[0-9]{1,6}")
+
 VALUE_READERS: dict[str, Callable[[Any], Any]] = {
     "yesno": lambda v: v or None,
-    "scale": lambda v: int(v) if isinstance(v, str) and v.lstrip("-").isdigit() else (v or None),
+    "scale": lambda v: int(v) if isinstance(v, str) and SMALL_INT.fullmatch(v) else (v or None),
     "number": lambda v: parse_number(v) if isinstance(v, str) else v,
     "choice": lambda v: v or None,
     "text": lambda v: (v or "").strip() or None,

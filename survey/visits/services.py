@@ -79,8 +79,9 @@ def _parse(payload: Any) -> _Parsed:
     if "office" in data and (office is None or not office.active):
         fields["office"] = [_l("Unknown office.")]
     checklist = None
-    if "checklist" in data:
-        checklist = get_checklist(data["checklist"]["slug"], data["checklist"]["version"])
+    ref = data.get("checklist") or {}
+    if "slug" in ref and "version" in ref:  # a half-valid reference was reported above
+        checklist = get_checklist(ref["slug"], ref["version"])
         if checklist is None:
             fields["checklist"] = [_l("Unknown checklist or version.")]
     visited_at = None
