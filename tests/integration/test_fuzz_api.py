@@ -35,8 +35,12 @@ def test_api_never_answers_5xx(app, client, tmp_path):
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def run(case):  # type: ignore[no-untyped-def]
             response = case.call(headers=headers)
             if response.status_code >= 500:
