@@ -239,6 +239,21 @@ def restore_command(path: Path) -> None:
     click.echo(f"restored {sum(manifest['rows'].values())} rows and the media")
 
 
+@click.group("media", help="Evidence files.")
+def media_cli() -> None:
+    pass
+
+
+@media_cli.command("clean")
+@with_appcontext
+def media_clean() -> None:
+    """Remove files no row points at and leftover scratch files (after a crash)."""
+    from .evidence.services import clean_media
+
+    removed = clean_media()
+    click.echo(f"removed {removed['orphans']} orphan file(s), {removed['scratch']} scratch file(s)")
+
+
 def register(app: Flask) -> None:
     for command in (
         checklists_cli,
@@ -249,6 +264,7 @@ def register(app: Flask) -> None:
         audit_cli,
         backup_command,
         restore_command,
+        media_cli,
     ):
         app.cli.add_command(command)
 

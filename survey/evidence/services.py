@@ -323,3 +323,31 @@ def evidence_by_item(visit: Visit) -> dict[str | None, list[Evidence]]:
     for evidence in evidence_of(visit):
         grouped.setdefault(evidence.item_code, []).append(evidence)
     return grouped
+
+
+def clean_media() -> dict[str, int]:
+    """Remove stored objects no row points at, and scratch files: what a crash leaves behind.
+
+    Run at start-up (`survey media clean`, e.g. ExecStartPre) while no request is in flight.
+    """
+    from pathlib import Path as _Path
+
+    root = _Path(current_app.config["MEDIA_ROOT"])
+    keys: set[str] = set()
+    for row in db.session.execute(
+        select(Evidence.original_key, Evidence.display_key, Evidence.thumb_key)
+    ):
+        keys.update(row)
+    uploads = {f"upload-{u}.part" for u in db.session.scalars(select(Upload.id))}
+    removed = {"orphans": 0, "scratch": 0}
+    for folder in ("originals", "derivatives"):
+        for path in (root / folder).rglob("*") if (root / folder).exists() else []:
+            if path.is_file() and str(path.relative_to(root)) not in keys:
+                path.unlink()
+                removed["orphans"] += 1
+    scratch = root / "tmp"
+    for path in scratch.iterdir() if scratch.exists() else []:
+        if path.is_file() and path.name not in uploads:
+            path.unlink()
+            removed["scratch"] += 1
+    return removed
