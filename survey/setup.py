@@ -63,8 +63,12 @@ def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
 def _load_user(user_id: str):  # type: ignore[no-untyped-def]
     from .auth.models import User
 
+    from flask import session
+
     user = db.session.get(User, int(user_id)) if user_id.isascii() and user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    if user is None or not user.active or session.get("epoch") != user.session_epoch:
+        return None  # a cookie from before the last sign-out is dead
+    return user
 
 
 def _unauthorized():  # type: ignore[no-untyped-def]

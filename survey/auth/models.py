@@ -28,6 +28,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     pseudonym: Mapped[str | None] = mapped_column(String(16), unique=True, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Raised at sign-out: every session cookie issued before it stops working.
+    session_epoch: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
     office: Mapped[Office | None] = relationship(Office)

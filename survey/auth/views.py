@@ -37,6 +37,7 @@ def login() -> str | Response | tuple[str, int]:
         user = authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
             session.clear()  # a new session at every sign-in: no fixation
+            session["epoch"] = user.session_epoch
             login_user(user)
             audit.record("login", user)
             db.session.commit()
@@ -52,6 +53,7 @@ def login() -> str | Response | tuple[str, int]:
 @login_required
 def logout() -> Response:
     audit.record("logout", current_user)
+    current_user.session_epoch += 1  # this and every other copy of the cookie stop working
     db.session.commit()
     logout_user()
     session.clear()

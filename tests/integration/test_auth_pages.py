@@ -157,3 +157,18 @@ def test_openapi_document_lists_the_api(client):
     ):
         assert path in doc["paths"]
     assert "Visit" in doc["components"]["schemas"]
+
+
+def test_a_copied_session_cookie_dies_at_sign_out(app, client, account):
+    page = client.get("/login")
+    client.post(
+        "/login",
+        data={"email": account.email, "password": PASSWORD, "csrf_token": _token(page.text)},
+    )
+    stolen = client.get_cookie("session").value
+    home = client.get("/")
+    assert home.status_code == 200
+    client.post("/logout", data={"csrf_token": _token(home.text)})
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    assert thief.get("/").status_code == 302  # back to the sign-in page
