@@ -61,9 +61,9 @@ def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
 
 
 def _load_user(user_id: str):  # type: ignore[no-untyped-def]
-    from .auth.models import User
-
     from flask import session
+
+    from .auth.models import User
 
     user = db.session.get(User, int(user_id)) if user_id.isascii() and user_id.isdigit() else None
     if user is None or not user.active or session.get("epoch") != user.session_epoch:
