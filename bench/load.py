@@ -107,8 +107,8 @@ def main() -> None:
                 ),
             ):
                 start = time.perf_counter()
-                try:
-                    status, _ = _request(server.port, method, path, token, payload, ctype)
+                try:  # a phone on a slow line waits; a minute is the limit here
+                    status, _ = _request(server.port, method, path, token, payload, ctype, 60)
                 except OSError:
                     status = 0
                 elapsed = (time.perf_counter() - start) * 1000
@@ -116,6 +116,8 @@ def main() -> None:
                     latencies.append(elapsed)
                     if status not in (200, 201):
                         errors.append(status)
+                if status not in (200, 201):
+                    break  # no visit, no photo for it
 
     threads = [threading.Thread(target=phone, args=(i,)) for i in range(args.phones)]
     for thread in threads:
@@ -133,6 +135,8 @@ def main() -> None:
         f"{args.seconds} s, {len(latencies)} requests ({len(latencies) / args.seconds:.1f}/s)"
     )
     print(f"errors: {len(errors)} {sorted(set(errors))}")
+    if errors and (tmp / "server.log").exists():
+        print("server log (end):", (tmp / "server.log").read_text()[-1500:])
     print(
         f"latency ms: median {statistics.median(ordered):.0f}, p95 {p95:.0f}, max {ordered[-1]:.0f}"
     )

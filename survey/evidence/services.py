@@ -242,6 +242,9 @@ def add_evidence(
     repeat = _existing(ev_uuid, visit, incoming.sha256)
     if repeat is not None:
         return repeat, False
+    # Decoding and re-encoding take a while: do it outside any transaction, so SQLite's
+    # single writer lock is not held by a thread that is busy with pixels.
+    db.session.commit()
     evidence, matches = _ingest(incoming, visit)
     evidence.uuid, evidence.item_code = ev_uuid, code
     for other in matches:

@@ -33,8 +33,9 @@ def _request(
     token: str,
     body: bytes = b"",
     content_type: str = "application/json",
+    timeout: float = 10,
 ) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     conn.request(
         method,
         path,
