@@ -45,22 +45,7 @@ def main() -> None:
         pg = PostgresServer()
         pg.start()
         server.env["SURVEY_DATABASE_URL"] = pg.create_database("load")
-    server.cli("db", "upgrade")
-    server.cli("checklists", "load")
-    (tmp / "o.csv").write_text(
-        "code,kind,country,city,name_kk,name_ru,name_en\n"
-        "tr-istanbul-cg,consulate_general,TR,Istanbul,a,b,c\n"
-    )
-    server.cli("offices", "import", str(tmp / "o.csv"))
-    server.cli(
-        "users",
-        "create",
-        "load@example.kz",
-        "--role",
-        "volunteer",
-        stdin="load password 1\nload password 1\n",
-    )
-    token = server.cli("users", "token", "load@example.kz").strip().splitlines()[-1]
+    token = server.prepare("load@example.kz")
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     process = subprocess.Popen(
         [

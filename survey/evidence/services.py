@@ -211,18 +211,23 @@ def _ingest(incoming: Incoming, visit: Visit) -> tuple[Evidence, list[Evidence]]
     return evidence, matches
 
 
-def add_proof(head: User, finding: Any, incoming: Incoming) -> Evidence:
-    """A photo of the fix from the office head, through the same pipeline as evidence."""
-    evidence, _matches = _ingest(incoming, finding.visit)
-    evidence.finding_id = finding.id
-    evidence.flags = []
-    db.session.add(evidence)
+def _commit_or_drop(evidence: Evidence) -> None:
+    """Commit the row; if that fails, its freshly stored files must not stay behind."""
     try:
         db.session.commit()
     except SQLAlchemyError:
         db.session.rollback()
         _drop_unreferenced([evidence.original_key, evidence.display_key, evidence.thumb_key])
         raise
+
+
+def add_proof(head: User, finding: Any, incoming: Incoming) -> Evidence:
+    """A photo of the fix from the office head, through the same pipeline as evidence."""
+    evidence, _matches = _ingest(incoming, finding.visit)
+    evidence.finding_id = finding.id
+    evidence.flags = []
+    db.session.add(evidence)
+    _commit_or_drop(evidence)
     return evidence
 
 
@@ -253,12 +258,7 @@ def add_evidence(
     db.session.add(evidence)
     if upload is not None:
         db.session.delete(upload)
-    try:
-        db.session.commit()
-    except SQLAlchemyError:
-        db.session.rollback()
-        _drop_unreferenced([evidence.original_key, evidence.display_key, evidence.thumb_key])
-        raise
+    _commit_or_drop(evidence)
     if upload is not None:
         (scratch_dir() / f"upload-{upload.id}.part").unlink(missing_ok=True)
     return evidence, True

@@ -39,6 +39,19 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
         self.url = f"http://127.0.0.1:{self.port}"
 
+    def prepare(self, email: str, role: str = "volunteer") -> str:
+        """A migrated instance with the checklists, one office and one account; its token."""
+        self.cli("db", "upgrade")
+        self.cli("checklists", "load")
+        offices = Path(self.env["SURVEY_MEDIA_ROOT"]).parent / "offices.csv"
+        offices.write_text(
+            "code,kind,country,city,name_kk,name_ru,name_en\n"
+            "tr-istanbul-cg,consulate_general,TR,Istanbul,Стамбұл,Стамбул,Istanbul\n"
+        )
+        self.cli("offices", "import", str(offices))
+        self.cli("users", "create", email, "--role", role, stdin=f"{PASSWORD}\n{PASSWORD}\n")
+        return self.cli("users", "token", email).strip().splitlines()[-1]
+
     def cli(self, *args: str, stdin: str | None = None) -> str:
         done = subprocess.run(
             [SURVEY, *args], env=self.env, input=stdin, text=True, capture_output=True, check=True
@@ -73,23 +86,7 @@ def server(tmp_path):  # type: ignore[no-untyped-def]
     if _chromium() is None:
         pytest.skip("chromium is not installed")
     srv = Server(tmp_path)
-    srv.cli("db", "upgrade")
-    srv.cli("checklists", "load")
-    offices = tmp_path / "offices.csv"
-    offices.write_text(
-        "code,kind,country,city,name_kk,name_ru,name_en\n"
-        "tr-istanbul-cg,consulate_general,TR,Istanbul,Стамбұл,Стамбул,Istanbul\n"
-    )
-    srv.cli("offices", "import", str(offices))
-    srv.cli(
-        "users",
-        "create",
-        "walker@offline.kz",
-        "--role",
-        "volunteer",
-        stdin=f"{PASSWORD}\n{PASSWORD}\n",
-    )
-    srv.token = srv.cli("users", "token", "walker@offline.kz").strip().splitlines()[-1]
+    srv.token = srv.prepare("walker@offline.kz")
     srv.start()
     yield srv
     srv.stop()

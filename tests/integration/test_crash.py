@@ -61,22 +61,7 @@ def _multipart(data: bytes, ev_uuid: str) -> tuple[bytes, str]:
 
 def test_sigkill_during_a_storm_loses_nothing_acknowledged(tmp_path):
     server = Server(tmp_path)
-    server.cli("db", "upgrade")
-    server.cli("checklists", "load")
-    (tmp_path / "o.csv").write_text(
-        "code,kind,country,city,name_kk,name_ru,name_en\n"
-        "tr-istanbul-cg,consulate_general,TR,Istanbul,a,b,c\n"
-    )
-    server.cli("offices", "import", str(tmp_path / "o.csv"))
-    server.cli(
-        "users",
-        "create",
-        "storm@example.kz",
-        "--role",
-        "volunteer",
-        stdin="storm password 1\nstorm password 1\n",
-    )
-    token = server.cli("users", "token", "storm@example.kz").strip().splitlines()[-1]
+    token = server.prepare("storm@example.kz")
 
     def start() -> subprocess.Popen[bytes]:
         process = subprocess.Popen(
