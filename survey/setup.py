@@ -155,21 +155,6 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
-    _limit_failures(app)
-
-
-def _limit_failures(app: Flask) -> None:
-    """Repeated failed sign-ins or bad API tokens from one address answer 429."""
-    failed = lambda response: response.status_code == 401  # noqa: E731
-    login = limiter.limit(
-        lambda: app.config["LOGIN_FAILURE_LIMIT"], methods=["POST"], deduct_when=failed
-    )
-    app.view_functions["auth.login"] = login(app.view_functions["auth.login"])
-    for endpoint, view in list(app.view_functions.items()):
-        if endpoint.startswith("api."):
-            app.view_functions[endpoint] = limiter.limit(
-                lambda: app.config["TOKEN_FAILURE_LIMIT"], deduct_when=failed
-            )(view)
 
 
 def register_security(app: Flask) -> None:

@@ -24,12 +24,13 @@ from ..evidence.services import (
     incoming_from_upload,
     remove_evidence,
 )
-from ..extensions import db
+from ..extensions import db, limiter
 from ..findings import services as findings_service
 from ..offices.services import get_office, list_offices
 from ..reports import exports
 from ..reports.pdf import infographic, report_pdf
 from ..scores.services import office_figures, parse_period, ranking
+from ..security import failed, token_failure_limit
 from ..templating import current_locale
 from ..visits.services import get_visible_visit, list_visits, review_visit, save_visit
 from . import presenters as p
@@ -37,6 +38,8 @@ from .auth import api_user, authenticated
 from .openapi import build_spec
 
 bp = Blueprint("api", __name__)
+# Bad tokens are throttled per address across the whole API (registered once, at import).
+limiter.limit(token_failure_limit, deduct_when=failed)(bp)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

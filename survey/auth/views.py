@@ -11,7 +11,8 @@ from werkzeug.wrappers import Response
 
 from ..audit import services as audit
 from ..config import LOCALES
-from ..extensions import db
+from ..extensions import db, limiter
+from ..security import failed, login_failure_limit
 from .forms import LoginForm
 from .services import authenticate
 
@@ -28,6 +29,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_failure_limit, methods=["POST"], deduct_when=failed)
 def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
