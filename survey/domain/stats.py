@@ -7,6 +7,7 @@ functions needed live here, built only on the standard library.
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 
 __all__ = ["mean_ci", "mean_ci_from_values", "normal_quantile", "t_quantile", "wilson"]
 
@@ -263,6 +264,7 @@ def _solve_t(df: float, target: float, central: bool, guess: float) -> float:
     return math.exp(s)
 
 
+@lru_cache(maxsize=4096)  # a ranking asks for the same few (p, df) pairs again and again
 def t_quantile(p: float, df: int) -> float:
     """Student's t quantile, the multiplier behind small-sample confidence intervals.
 
