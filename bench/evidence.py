@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import http.client
-import io
 import os
 import random
 import socket
@@ -254,5 +253,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    _ = io
     main()

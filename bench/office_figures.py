@@ -11,24 +11,14 @@ from __future__ import annotations
 import argparse
 import random
 import resource
-import statistics
 import sys
-import tempfile
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def _timed(fn, repeat: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        runs.append((time.perf_counter() - start) * 1000)
-    return statistics.median(runs), max(runs)
+from bench.national import seeded_app, timed_ms  # noqa: E402
 
 
 def main() -> None:
@@ -39,60 +29,34 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
 
-    from flask_migrate import upgrade
     from sqlalchemy import select
 
-    from survey import create_app
     from survey.auth.models import User
-    from survey.checklists.services import load_paths
-    from survey.demo.services import seed_demo
     from survey.extensions import db
     from survey.offices.models import Office
     from survey.scores.services import office_figures, ranking
 
-    tmp = Path(tempfile.mkdtemp(prefix="adaldyq-bench-"))
-    server = None
-    if args.postgres:
-        from tests.pgserver import PostgresServer
-
-        server = PostgresServer()
-        server.start()
-        url = server.create_database("bench")
-    else:
-        url = f"sqlite:///{tmp / 'bench.db'}"
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "MEDIA_ROOT": str(tmp / "media")}
-    )
-    try:
-        with app.app_context():
-            upgrade()
-            load_paths([ROOT / "checklists"])
-            start = time.perf_counter()
-            seed_demo(n_offices=args.offices, n_visits=args.visits, seed=1)
-            seeded = time.perf_counter() - start
-            group = db.session.scalar(select(User).where(User.role == "project_group"))
-            offices = list(db.session.scalars(select(Office)))
-            rng = random.Random(1)
-            year_ago = date.today() - timedelta(days=365)
-            one = lambda: office_figures(group, rng.choice(offices), None, None)  # noqa: E731
-            period = lambda: office_figures(group, rng.choice(offices), year_ago, date.today())  # noqa: E731
-            rank = lambda: ranking(group, year_ago, date.today())  # noqa: E731
-            print(
-                f"database: {db.engine.dialect.name}; {args.offices} offices, "
-                f"{args.visits} visits seeded in {seeded:.1f} s"
-            )
-            for name, fn in (
-                ("office figures, all time", one),
-                ("office figures, last 12 months", period),
-                ("ranking of all offices, 12 months", rank),
-            ):
-                median, worst = _timed(fn, args.repeat)
-                print(f"{name:<36} median {median:8.1f} ms   worst {worst:8.1f} ms")
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(f"peak memory of this process: {peak:.0f} MB")
-    finally:
-        if server is not None:
-            server.stop()
+    with seeded_app(args.postgres, args.offices, args.visits) as (_app, _url, seeded):
+        group = db.session.scalar(select(User).where(User.role == "project_group"))
+        offices = list(db.session.scalars(select(Office)))
+        rng = random.Random(1)
+        year_ago = date.today() - timedelta(days=365)
+        one = lambda: office_figures(group, rng.choice(offices), None, None)  # noqa: E731
+        period = lambda: office_figures(group, rng.choice(offices), year_ago, date.today())  # noqa: E731
+        rank = lambda: ranking(group, year_ago, date.today())  # noqa: E731
+        print(
+            f"database: {db.engine.dialect.name}; {args.offices} offices, "
+            f"{args.visits} visits seeded in {seeded:.1f} s"
+        )
+        for name, fn in (
+            ("office figures, all time", one),
+            ("office figures, last 12 months", period),
+            ("ranking of all offices, 12 months", rank),
+        ):
+            median, worst = timed_ms(fn, args.repeat)
+            print(f"{name:<36} median {median:8.1f} ms   worst {worst:8.1f} ms")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak memory of this process: {peak:.0f} MB")
 
 
 if __name__ == "__main__":

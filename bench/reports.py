@@ -12,23 +12,18 @@ from __future__ import annotations
 import argparse
 import re
 import resource
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.national import seeded_app, timed_ms  # noqa: E402
+
 
 def _median_ms(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        runs.append((time.perf_counter() - start) * 1000)
-    return statistics.median(runs)
+    return timed_ms(fn, repeat)[0]
 
 
 def main() -> None:
@@ -39,45 +34,21 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args()
 
-    from flask_migrate import upgrade
-    from sqlalchemy import text
+    from sqlalchemy import select, text
 
-    from survey import create_app
+    from survey.auth.models import User
     from survey.auth.services import issue_token
-    from survey.checklists.services import load_paths
-    from survey.demo.services import seed_demo
     from survey.extensions import db
 
-    tmp = Path(tempfile.mkdtemp(prefix="adaldyq-bench-"))
-    server = None
-    if args.postgres:
-        from tests.pgserver import PostgresServer
-
-        server = PostgresServer()
-        server.start()
-        url = server.create_database("bench")
-    else:
-        url = f"sqlite:///{tmp / 'bench.db'}"
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "MEDIA_ROOT": str(tmp / "media")}
-    )
-    try:
-        with app.app_context():
-            upgrade()
-            load_paths([ROOT / "checklists"])
-            seed_demo(n_offices=args.offices, n_visits=args.visits, seed=1)
-            from sqlalchemy import select
-
-            from survey.auth.models import User
-
-            group = db.session.scalar(select(User).where(User.role == "project_group"))
-            token = issue_token(group)
-            db.session.commit()
-            bare = (
-                "SELECT office_id, count(score), avg(score) FROM visits "
-                "WHERE status = 'approved' GROUP BY office_id"
-            )
-            sql_ms = _median_ms(lambda: db.session.execute(text(bare)).all(), args.repeat)
+    with seeded_app(args.postgres, args.offices, args.visits) as (app, url, _seeded):
+        group = db.session.scalar(select(User).where(User.role == "project_group"))
+        token = issue_token(group)
+        db.session.commit()
+        bare = (
+            "SELECT office_id, count(score), avg(score) FROM visits "
+            "WHERE status = 'approved' GROUP BY office_id"
+        )
+        sql_ms = _median_ms(lambda: db.session.execute(text(bare)).all(), args.repeat)
         client = app.test_client()
         headers = {"Authorization": f"Bearer {token}"}
         api_ms = _median_ms(lambda: client.get("/api/v1/scores", headers=headers), args.repeat)
@@ -94,6 +65,7 @@ def main() -> None:
         office_ms = _median_ms(lambda: client.get("/offices/demo-0500"), args.repeat)
         import subprocess
 
+        db.session.commit()  # end this process's transaction: SQLite has one writer lock
         done = subprocess.run(
             [sys.executable, __file__, "--csv-only", url, token],
             capture_output=True,
@@ -111,9 +83,6 @@ def main() -> None:
             f"visits.csv: {size / 1e6:.1f} MB in {csv_s:.1f} s; "
             f"peak memory of the process {peak:.0f} MB"
         )
-    finally:
-        if server is not None:
-            server.stop()
 
 
 def csv_only(url: str, token: str) -> None:

@@ -12,8 +12,6 @@ import re
 import pytest
 from sqlalchemy import select
 
-from survey.assignments.models import Assignment
-from survey.evidence.models import Evidence
 from survey.extensions import db
 from survey.findings.models import Finding
 from tests.factories import PASSWORD, load_mini, make_office, make_user, post_visit, visit_body
@@ -220,7 +218,6 @@ def _build(app, people):  # type: ignore[no-untyped-def]
         implemented=implemented,
         upload=upload.headers["Location"].rsplit("/", 1)[-1],
     )
-    _ = db.session.scalar(select(Evidence.id)), db.session.scalar(select(Assignment.id))
     return ids
 
 

@@ -11,7 +11,6 @@ import warnings
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from survey.extensions import db
 from tests.factories import load_mini, make_office, make_user, post_visit, visit_body
@@ -50,4 +49,3 @@ def test_api_never_answers_5xx(app, client, tmp_path):
             warnings.simplefilter("ignore")
             run()
     assert failures == [], failures
-    _ = st
