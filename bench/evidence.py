@@ -50,54 +50,88 @@ def _exif(orientation: int):  # type: ignore[no-untyped-def]
     return exif
 
 
-def timed(fn, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        runs.append((time.perf_counter() - start) * 1000)
-    return runs
+def _photo_worker(conn, path: Path, task: str) -> None:  # type: ignore[no-untyped-def]
+    """Run one task again and again on request, reporting milliseconds and page faults."""
+    import resource
 
-
-def bench_photo(repeat: int, orientation: int) -> None:
     from PIL import Image
 
     from survey.domain.media import sniff
     from survey.evidence.images import process_photo
-
-    tmp = Path(tempfile.mkdtemp(prefix="adaldyq-bench-"))
-    path = tmp / "camera.jpg"
-    make_jpeg(path, orientation=orientation)
 
     def plain_decode() -> None:
         with Image.open(path) as image:
             image.load()
 
     def ingest() -> None:
-        digest = hashlib.sha256()
+        digest = hashlib.sha256()  # as intake does while the bytes arrive
         with path.open("rb") as fh:
             head = fh.read(64)
             digest.update(head)
             while chunk := fh.read(1024 * 1024):
                 digest.update(chunk)
         assert sniff(head) is not None
-        result = process_photo(path, tmp, max_pixels=120_000_000, display_max=2048, thumb_max=320)
+        result = process_photo(
+            path, path.parent, max_pixels=120_000_000, display_max=2048, thumb_max=320
+        )
         result.display.unlink()
         result.thumb.unlink()
 
-    plain_decode(), ingest()  # warm caches
-    decode, full = [], []
-    for _ in range(repeat):  # interleaved, so both see the same machine state
-        decode += timed(plain_decode, 1)
-        full += timed(ingest, 1)
+    run = plain_decode if task == "decode" else ingest
+    while conn.recv():
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        start = time.perf_counter()
+        run()
+        elapsed = (time.perf_counter() - start) * 1000
+        conn.send((elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults))
+
+
+def bench_photo(repeat: int, orientation: int) -> None:
+    """Decode and ingest side by side, turn about, each in its own process.
+
+    One process would let each task inherit the memory the other just freed: a decode that
+    follows a turned ingest takes thousands fewer page faults and looks 30 % faster. A server
+    worker runs ingests back to back, and a plain decode runs in a process that decodes, so
+    each gets its own process; the runs alternate so both see the same machine.
+    """
+    import multiprocessing
+
+    tmp = Path(tempfile.mkdtemp(prefix="adaldyq-bench-"))
+    path = tmp / "camera.jpg"
+    make_jpeg(path, orientation=orientation)
+    context = multiprocessing.get_context("spawn")
+    workers = {}
+    for task in ("decode", "ingest"):
+        parent, child = context.Pipe()
+        process = context.Process(target=_photo_worker, args=(child, path, task))
+        process.start()
+        workers[task] = (parent, process)
+    results: dict[str, list[tuple[float, int]]] = {"decode": [], "ingest": []}
+    try:
+        for round_ in range(repeat + 2):  # the first two rounds warm each process up
+            for task, (conn, _) in workers.items():
+                conn.send(True)
+                outcome = conn.recv()
+                if round_ >= 2:
+                    results[task].append(outcome)
+    finally:
+        for conn, process in workers.values():
+            conn.send(False)
+            process.join()
+    decode = statistics.median(ms for ms, _ in results["decode"])
+    ingest = statistics.median(ms for ms, _ in results["ingest"])
     size_mb = path.stat().st_size / 1e6
     print(f"12 MP JPEG ({size_mb:.1f} MB, EXIF orientation {orientation}), {repeat} runs each:")
-    print(f"  plain full decode (Pillow) median {statistics.median(decode):7.1f} ms")
-    print(
-        f"  ingest (hash, check, upright display + thumb, no metadata) "
-        f"median {statistics.median(full):7.1f} ms"
-    )
-    print(f"  ratio ingest / decode: {statistics.median(full) / statistics.median(decode):.2f}")
+    for label, task in (
+        ("plain full decode (Pillow)", "decode"),
+        ("ingest (hash, check, upright display + thumb, no metadata)", "ingest"),
+    ):
+        runs = results[task]
+        print(
+            f"  {label}: median {statistics.median(ms for ms, _ in runs):5.1f} ms, "
+            f"{statistics.median(f for _, f in runs):6.0f} page faults"
+        )
+    print(f"  ratio ingest / decode: {ingest / decode:.2f}")
 
 
 def make_video(path: Path, megabytes: int) -> None:
