@@ -112,16 +112,26 @@ def answer_text(item: Item, value: Any) -> str:
 
 
 @lru_cache(maxsize=256)
-def _fingerprint(path: str, mtime: float) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+def _fingerprint(paths: tuple[tuple[str, float], ...]) -> str:
+    digest = hashlib.sha256()
+    for path, _mtime in paths:
+        digest.update(Path(path).name.encode() + b"\0" + Path(path).read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def asset_url(filename: str) -> str:
-    """A URL that changes with the file's content, so it can be cached for a year."""
+    """A URL that changes with the file's content, so it can be cached for a year.
+
+    JavaScript modules share one fingerprint over all of them: a module imports its neighbours
+    by relative URL, so every module of a page must live under the same prefix. Otherwise a
+    page holds two copies of one module (two sync queues sending the same file twice), and an
+    unchanged importer keeps a stale neighbour cached for a year.
+    """
     folder = Path(current_app.static_folder or "static")
     path = folder / filename
+    group = sorted(path.parent.glob("*.js")) if path.suffix == ".js" else [path]
     try:
-        digest = _fingerprint(str(path), path.stat().st_mtime)
+        digest = _fingerprint(tuple((str(p), p.stat().st_mtime) for p in group))
     except OSError:
         return url_for("static", filename=filename)
     return url_for("assets.asset", digest=digest, filename=filename)

@@ -3,8 +3,10 @@ switch alone does not cover service workers). Back online, it arrives exactly on
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import random
 import re
 import shutil
 import socket
@@ -15,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from tests.e2e.conftest import CHROMIUM_ARGS, PASSWORD, _chromium
 from tests.media import makers
@@ -186,3 +189,88 @@ def test_a_visit_in_airplane_mode_arrives_once(browser, server, tmp_path):
     ) as response:
         assert len(json.loads(response.read())) == 1  # exactly once
     shutil.rmtree(profile, ignore_errors=True)
+
+
+def _noisy_jpeg(path: Path) -> None:
+    """A real photo of about 1.5 MB: six tus chunks of 256 KB."""
+    noise = random.Random(3).randbytes(1200 * 900 * 3)
+    Image.frombytes("RGB", (1200, 900), noise).save(path, "JPEG", quality=90)
+
+
+def test_an_upload_cut_in_the_middle_resumes_from_the_servers_offset(browser, server, tmp_path):
+    photo = tmp_path / "queue.jpg"
+    _noisy_jpeg(photo)
+    size = photo.stat().st_size
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="en-GB", bypass_csp=True
+    )
+    page = context.new_page()
+    base = server.url
+    page.goto(f"{base}/login")
+    page.fill("#email", "walker@offline.kz")
+    page.fill("#password", PASSWORD)
+    page.locator("button.primary").click()
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/visits/new")
+    page.select_option("#office", "tr-istanbul-cg")
+    page.select_option("#checklist", "consular-visit:2")
+    page.locator("button.primary").click()
+    page.wait_for_url(re.compile(r"/sections/1$"))
+    uuid = re.search(r"/visits/([0-9a-f-]{36})/", page.url).group(1)
+
+    server.stop()  # no signal in the building: the photo waits on the phone
+    page.locator("[data-evidence]").first.locator("input[type=file]").set_input_files(str(photo))
+    page.wait_for_function("document.querySelector('[data-upload-state]').textContent.length > 0")
+    assert page.locator("[data-thumbs] li").count() == 1
+
+    seen: list[tuple[str, str, int]] = []  # (method, Upload-Offset sent or answered, status)
+
+    def record(response) -> None:  # type: ignore[no-untyped-def]
+        if "/api/v1/uploads" in response.url:
+            request = response.request
+            offset = request.headers.get("upload-offset") or response.headers.get("upload-offset")
+            seen.append((request.method, offset, response.status))
+
+    page.on("response", record)
+    cut_off: list[str] = []
+    page.on("requestfailed", lambda request: cut_off.append(request.method))
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(  # a slow roaming uplink: about three seconds a chunk
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 50, "downloadThroughput": -1, "uploadThroughput": 90_000},
+    )
+    server.start()
+    page.locator("[data-sync-now]").click()
+    deadline = time.monotonic() + 60
+    while not any(m == "PATCH" and s == 204 for m, _, s in seen):
+        assert time.monotonic() < deadline, seen
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(1200)  # well into the second chunk
+    server.stop()  # the connection drops in the middle of the upload
+    cut = len(seen)
+    server.start()
+    page.wait_for_function(
+        "document.querySelector('[data-sync-text]').textContent === 'Everything is sent.'",
+        timeout=90000,
+    )
+    context.close()
+
+    acknowledged = [int(offset) for m, offset, s in seen[:cut] if m == "PATCH" and s == 204]
+    after = seen[cut:]
+    assert "PATCH" in cut_off  # a chunk was on the wire when the server went
+    assert [m for m, _, _ in seen].count("POST") == 1  # one upload, however often it is cut
+    assert 0 < len(acknowledged) < 6  # part of it arrived before the cut
+    resumed_at = 262144 * len(acknowledged)  # each acknowledged chunk moved the offset on
+    heads = [offset for m, offset, _ in after if m == "HEAD"]
+    assert heads and int(heads[0]) == resumed_at  # the server's offset after the cut
+    patches = [int(offset) for m, offset, s in after if m == "PATCH" and s == 204]
+    assert patches[0] == resumed_at and 0 not in patches  # never from zero again
+    assert patches == list(range(resumed_at, size, 262144))
+
+    request = urllib.request.Request(
+        f"{server.url}/api/v1/visits/{uuid}", headers={"Authorization": f"Bearer {server.token}"}
+    )
+    with urllib.request.urlopen(request) as response:
+        evidence = json.loads(response.read())["evidence"]
+    assert [e["sha256"] for e in evidence] == [hashlib.sha256(photo.read_bytes()).hexdigest()]

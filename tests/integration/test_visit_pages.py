@@ -252,3 +252,19 @@ def test_text_is_compressed_and_assets_fingerprinted(client, world):
         "immutable" in asset.headers["Cache-Control"]
         and "max-age=31536000" in asset.headers["Cache-Control"]
     )
+
+
+def test_a_pages_modules_share_one_prefix_so_each_loads_once(client, world):
+    """A module imports its neighbours by relative URL: under another prefix it would load a
+    second copy of the sync queue, and the same file would be uploaded twice."""
+    _login(client, world["vol"].email)
+    uuid = _start(client)
+    html = client.get(f"/visits/{uuid}/sections/1", headers=EN).text
+    modules = re.findall(r'<script type="module" src="(/assets/[0-9a-f]{12}/js/)(\w+\.js)"', html)
+    assert {name for _, name in modules} >= {"offline.js", "autosave.js", "evidence.js"}
+    assert len({prefix for prefix, _ in modules}) == 1
+    prefix = modules[0][0]
+    for _, name in modules:
+        source = client.get(prefix + name).text
+        for neighbour in re.findall(r'from "\./(\w+\.js)"', source):
+            assert client.get(prefix + neighbour).status_code == 200
