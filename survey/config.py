@@ -73,6 +73,7 @@ def load_config(instance_path: Path, root_path: Path) -> dict[str, Any]:
         "SMTP_FROM": env.get("SURVEY_SMTP_FROM", "Adaldyq <no-reply@localhost>"),
         "PUBLIC_URL": env.get("SURVEY_PUBLIC_URL", ""),
         "UPLOAD_EXPIRY_HOURS": int(env.get("SURVEY_UPLOAD_EXPIRY_HOURS", 72)),
+        "INVITE_EXPIRY_HOURS": int(env.get("SURVEY_INVITE_EXPIRY_HOURS", 72)),
         "RATELIMIT_STORAGE_URI": env.get("SURVEY_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_FAILURE_LIMIT": env.get("SURVEY_LOGIN_FAILURE_LIMIT", "10 per 5 minutes"),

@@ -7,20 +7,28 @@ from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
+from typing import Protocol
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from .auth.models import User
 from .config import LOCALES
+
+
+class Recipient(Protocol):
+    """A user, or an invitation that has no user yet."""
+
+    id: int
+    email: str
+    locale: str | None
 
 
 def enabled() -> bool:
     return bool(current_app.config.get("SMTP_HOST"))
 
 
-def send(user: User, subject: str, template: str, **context: object) -> bool:
+def send(user: Recipient, subject: str, template: str, **context: object) -> bool:
     """Render subject and body in the user's language and send; True when handed over."""
     if not enabled() or not user.email:
         return False

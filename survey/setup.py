@@ -131,6 +131,7 @@ class BoundedInt(IntegerConverter):
 
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedInt
+    from .admin.views import bp as admin_bp
     from .api.views import bp as api_bp
     from .assets import bp as assets_bp
     from .assignments.views import bp as assignments_bp
@@ -152,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
         review_bp,
         findings_bp,
         reports_bp,
+        admin_bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -56,3 +56,35 @@ class ApiToken(db.Model):
     revoked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     user: Mapped[User] = relationship(User)
+
+
+class Invitation(db.Model):
+    """An account offered by an admin: the link works once, until it expires.
+
+    Only the SHA-256 of the link's token is kept, so a copy of the database opens no account.
+    """
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    email: Mapped[str] = mapped_column(String(254), nullable=False, index=True)
+    display_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    role: Mapped[str] = mapped_column(String(32), nullable=False)
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), nullable=True)
+    locale: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    revoked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    office: Mapped[Office | None] = relationship(Office)
+
+    def state(self, now: datetime) -> str:
+        if self.used_at is not None:
+            return "used"
+        if self.revoked:
+            return "revoked"
+        return "expired" if self.expires_at <= now else "pending"

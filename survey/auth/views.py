@@ -11,9 +11,11 @@ from werkzeug.wrappers import Response
 
 from ..audit import services as audit
 from ..config import LOCALES
+from ..errors import InvalidInput, NotFound, translate_fields
 from ..extensions import db, limiter
 from ..security import failed, login_failure_limit
-from .forms import LoginForm
+from . import invitations
+from .forms import AcceptInvitationForm, LoginForm
 from .services import authenticate
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -38,9 +40,7 @@ def login() -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         user = authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
-            session.clear()  # a new session at every sign-in: no fixation
-            session["epoch"] = user.session_epoch
-            login_user(user)
+            _sign_in(user)
             audit.record("login", user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
@@ -49,6 +49,42 @@ def login() -> str | Response | tuple[str, int]:
         failed = True
     status = 200 if not (form.errors or failed) else 422 if form.errors else 401
     return render_template("auth/login.html", form=form, failed=failed), status
+
+
+def _sign_in(user) -> None:  # type: ignore[no-untyped-def]
+    session.clear()  # a new session at every sign-in: no fixation
+    session["epoch"] = user.session_epoch
+    login_user(user)
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str) -> str | Response | tuple[str, int]:
+    """The one-time link from an admin: choose a password, and the account exists."""
+    try:
+        invitation = invitations.open_invitation(token)
+    except NotFound as exc:
+        return render_template("auth/invitation_gone.html", message=exc.message), 404
+    form = AcceptInvitationForm(data={"name": invitation.display_name})
+    errors: dict[str, list[str]] = {}
+    if form.validate_on_submit():
+        try:
+            user = invitations.accept_invitation(
+                token, form.password.data or "", form.confirm.data or "", form.name.data or ""
+            )
+        except NotFound as exc:
+            return render_template("auth/invitation_gone.html", message=exc.message), 404
+        except InvalidInput as exc:
+            errors = translate_fields(exc.fields)
+        else:
+            _sign_in(user)
+            audit.record("login", user)
+            db.session.commit()
+            flash(_("Welcome. Your account is ready."), "success")
+            return redirect(url_for("home.index"))
+    status = 422 if (form.errors or errors) else 200
+    return render_template(
+        "auth/accept.html", form=form, errors=errors, invitation=invitation
+    ), status
 
 
 @bp.post("/logout")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
 from ..domain import messages as m
-from ..domain.checklist import Problem, expand_paths, read_files
+from ..domain.checklist import Problem, SourceFile, expand_paths, parse_source, read_files
 from ..domain.messages import Msg
 from ..extensions import db
 from .models import Checklist
@@ -35,9 +37,27 @@ def validate_paths(paths: Iterable[Path]) -> list[Problem]:
     return problems
 
 
-def load_paths(paths: Iterable[Path]) -> LoadResult:
+def load_paths(paths: Iterable[Path], actor: Any = None) -> LoadResult:
     """Load definitions; a changed definition under a loaded slug+version refuses the batch."""
-    sources, problems = read_files(expand_paths(paths))
+    return _load(*read_files(expand_paths(paths)), actor=actor)
+
+
+def load_upload(name: str, raw: bytes, *, dry_run: bool = False, actor: Any = None) -> LoadResult:
+    """One definition sent from the admin page: checked, then loaded unless it is a dry run."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ChecklistProblems(
+            [Problem(name, "document", Msg(m.UNREADABLE, reason=str(exc)))]
+        ) from exc
+    data, problems = parse_source(text, name)
+    sources = [SourceFile(name, hashlib.sha256(raw).hexdigest(), data)] if data else []
+    return _load(sources, problems, dry_run=dry_run, actor=actor)
+
+
+def _load(
+    sources: list[SourceFile], problems: list[Problem], *, dry_run: bool = False, actor: Any = None
+) -> LoadResult:
     if problems:
         raise ChecklistProblems(problems)
     result = LoadResult()
@@ -70,8 +90,13 @@ def load_paths(paths: Iterable[Path]) -> LoadResult:
             )
     if problems:
         raise ChecklistProblems(problems)
-    db.session.add_all(pending)
-    db.session.commit()
+    if not dry_run:
+        from ..audit import services as audit
+
+        db.session.add_all(pending)
+        for slug, version in result.loaded:
+            audit.record("checklist.loaded", actor, slug=slug, version=version)
+        db.session.commit()
     return result
 
 

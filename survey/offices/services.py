@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import lazy_gettext as _l
@@ -25,7 +26,7 @@ class ImportResult:
     updated: int = 0
 
 
-def _row_problems(row: dict[str, str]) -> list[str]:
+def office_problems(row: dict[str, str]) -> list[str]:
     problems = []
     for column in REQUIRED_COLUMNS:
         if not (row.get(column) or "").strip():
@@ -46,7 +47,7 @@ def _row_problems(row: dict[str, str]) -> list[str]:
     return problems
 
 
-def import_offices(text: str) -> ImportResult:
+def import_offices(text: str, actor: Any = None) -> ImportResult:
     """Create or update offices by code; any bad row refuses the whole file."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
@@ -58,7 +59,7 @@ def import_offices(text: str) -> ImportResult:
     problems: dict[str, list[str]] = {}
     seen: set[str] = set()
     for number, row in enumerate(rows, start=2):
-        found = _row_problems(row)
+        found = office_problems(row)
         code = (row.get("code") or "").strip()
         if code in seen:
             found.append(str(_l("code %(code)s appears twice", code=code)))
@@ -86,6 +87,9 @@ def import_offices(text: str) -> ImportResult:
         office.timezone = (row.get("timezone") or "").strip() or office.timezone or "UTC"
         if office.active is None:
             office.active = True
+    from ..audit import services as audit
+
+    audit.record("offices.imported", actor, created=result.created, updated=result.updated)
     db.session.commit()
     return result
 

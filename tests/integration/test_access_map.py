@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
 
+from survey.auth.models import Invitation, User
 from survey.extensions import db
 from survey.findings.models import Finding
+from survey.offices.models import Office
 from tests.factories import PASSWORD, load_mini, make_office, make_user, post_visit, visit_body
 from tests.media import makers
 
@@ -129,6 +133,28 @@ TABLE: dict[tuple[str, str], list[tuple[str, set[str], str | None]]] = {
     ("api.export_infographic", "GET"): [
         ("/api/v1/exports/infographic.svg", {"project_group"}, None)
     ],
+    ("auth.accept_invitation", "GET"): [("/invite/not-a-real-token", set(ROLES), None)],
+    ("auth.accept_invitation", "POST"): [("/invite/not-a-real-token", set(ROLES), "form")],
+    ("admin.index", "GET"): [("/admin", {"admin"}, None)],
+    ("admin.users", "GET"): [("/admin/users", {"admin"}, None)],
+    ("admin.invite", "GET"): [("/admin/users/invite", {"admin"}, None)],
+    ("admin.invite", "POST"): [("/admin/users/invite", {"admin"}, "form")],
+    ("admin.user", "GET"): [("/admin/users/{volunteer_id}", {"admin"}, None)],
+    ("admin.user", "POST"): [("/admin/users/{volunteer_id}", {"admin"}, "form")],
+    ("admin.set_active", "POST"): [("/admin/users/{volunteer_id}/active", {"admin"}, "form")],
+    ("admin.revoke", "POST"): [("/admin/invitations/{invitation}/revoke", {"admin"}, "form")],
+    ("admin.offices", "GET"): [("/admin/offices", {"admin"}, None)],
+    ("admin.office", "GET"): [
+        ("/admin/offices/new", {"admin"}, None),
+        ("/admin/offices/tr-istanbul-cg", {"admin"}, None),
+    ],
+    ("admin.office", "POST"): [
+        ("/admin/offices/new", {"admin"}, "form"),
+        ("/admin/offices/{office_code}", {"admin"}, "form"),
+    ],
+    ("admin.import_csv", "POST"): [("/admin/offices/import", {"admin"}, "form")],
+    ("admin.checklists", "GET"): [("/admin/checklists", {"admin"}, None)],
+    ("admin.checklists", "POST"): [("/admin/checklists", {"admin"}, "form")],
 }
 # Public pages and self-service ones answer everybody; "allowed" there means not refused.
 OPEN = {
@@ -139,6 +165,8 @@ OPEN = {
     ("assets.asset", "GET"),
     ("api.openapi", "GET"),
     ("api.tus_options", "OPTIONS"),
+    ("auth.accept_invitation", "GET"),  # a bad link is a 404 for everybody
+    ("auth.accept_invitation", "POST"),
 }
 
 
@@ -176,13 +204,16 @@ def _build(app, people):  # type: ignore[no-untyped-def]
     ids = {}
     approved = visit_body()
     approved["answers"]["ramp"] = {"value": "no"}
-    post_visit(client, vol, approved)
+    made = post_visit(client, vol, approved)
+    assert made.status_code == 201, made.text
     ev = client.post(
         f"/api/v1/visits/{approved['uuid']}/evidence",
         data={"file": (io.BytesIO(makers.webp()), "a.webp"), "item": "ramp"},
         headers=vol.headers,
         content_type="multipart/form-data",
-    ).json["uuid"]
+    )
+    assert ev.status_code == 201, (ev.status_code, ev.text, approved)
+    ev = ev.json["uuid"]
     post_visit(client, vol, dict(approved, submit=True))
     client.post(
         f"/api/v1/visits/{approved['uuid']}/review",
@@ -208,6 +239,33 @@ def _build(app, people):  # type: ignore[no-untyped-def]
         headers=head.headers,
     )
     upload = client.post("/api/v1/uploads", headers={**vol.headers, "Upload-Length": "10"})
+    invitation = Invitation(
+        token_hash=uuid.uuid4().hex,
+        email=f"{uuid.uuid4().hex[:8]}@example.kz",
+        display_name="x",
+        role="volunteer",
+        expires_at=datetime(2100, 1, 1),
+        revoked=False,
+    )
+    target = User(  # an account for the admin to change or switch off, fresh each time
+        email=f"{uuid.uuid4().hex[:8]}@example.kz",
+        display_name="y",
+        role="volunteer",
+        password_hash="-",
+    )
+    office = Office(  # one for the admin to edit (a POST without "active" closes it)
+        code=f"x-{uuid.uuid4().hex[:8]}",
+        kind="embassy",
+        country="DE",
+        city="x",
+        name_kk="x",
+        name_ru="x",
+        name_en="x",
+        timezone="UTC",
+        active=True,
+    )
+    db.session.add_all([invitation, target, office])
+    db.session.commit()
     ids.update(
         approved=approved["uuid"],
         submitted=submitted["uuid"],
@@ -217,6 +275,9 @@ def _build(app, people):  # type: ignore[no-untyped-def]
         finding=findings[0].id,
         implemented=implemented,
         upload=upload.headers["Location"].rsplit("/", 1)[-1],
+        invitation=invitation.id,
+        volunteer_id=target.id,
+        office_code=office.code,
     )
     return ids
 
