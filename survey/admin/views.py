@@ -16,6 +16,7 @@ from ..auth import invitations
 from ..auth.models import ROLES
 from ..checklists.services import ChecklistProblems, load_upload
 from ..common.time import utcnow
+from ..domain.messages import N_
 from ..errors import InvalidInput, ServiceError, translate_fields
 from ..extensions import login_manager
 from ..offices.models import OFFICE_KINDS
@@ -80,7 +81,7 @@ def invite() -> str | tuple[str, int]:
         else:
             mailed = notify.send(
                 invitation,
-                "You are invited to Adaldyq",
+                N_("You are invited to Adaldyq"),
                 "invitation",
                 link=notify.link("auth.accept_invitation", token=token),
                 expires_at=invitation.expires_at,

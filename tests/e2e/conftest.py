@@ -62,6 +62,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
         create_user("group@e2e.kz", PASSWORD, "project_group", name="Дана")
         writer = create_user("writer@e2e.kz", PASSWORD, "volunteer", name="Жазушы")
+        create_user("admin@e2e.kz", PASSWORD, "admin", name="Әкімші")
         TOKENS["auditor"] = issue_token(auditor)
         TOKENS["writer"] = issue_token(writer)
         db.session.commit()

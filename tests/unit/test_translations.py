@@ -27,7 +27,7 @@ METHODS = [
 ]
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)s|\{[a-z_]+\}")
 # Proper names and international words that Kazakh and Russian really write alike.
-SAME_IN_KK_AND_RU = {"“Adaldyq alany”", "Infographic (PNG)", "Infographic (SVG)"}
+SAME_IN_KK_AND_RU = {"“Adaldyq alany”", "Infographic (PNG)", "Infographic (SVG)", "File"}
 CYRILLIC = re.compile(r"[А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі]")
 
 
