@@ -316,3 +316,21 @@ def test_admin_pages_need_the_token_and_the_role(app, client, world):
         _login(other, person.email)
         assert other.get("/admin/users", headers=EN).status_code == 403
     assert app.test_client().get("/admin/users").status_code == 302  # to the sign-in page
+
+
+def test_a_link_claimed_by_another_tab_meanwhile_makes_no_second_account(
+    app, client, world, monkeypatch
+):
+    """The check and the claim are one conditional UPDATE, so a race cannot pass the check."""
+    from survey.auth import invitations
+    from survey.errors import NotFound
+
+    token = _link(_invite(client, email="race@example.kz")).rsplit("/", 1)[-1]
+    invitation = invitations.open_invitation(token)
+    invitations.accept_invitation(token, "first tab password", "first tab password")
+    monkeypatch.setattr(invitations, "open_invitation", lambda _token: invitation)
+    with pytest.raises(NotFound):  # the second tab read the invitation before the first won
+        invitations.accept_invitation(token, "second tab pass", "second tab pass")
+    assert (
+        db.session.scalar(select(func.count(User.id)).where(User.email == "race@example.kz")) == 1
+    )
