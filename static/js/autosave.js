@@ -1,7 +1,7 @@
 // Autosave: send the section's answers in the background as they change, and say so.
 // Without a connection they are kept on the phone and sent later (offline.js).
 // Without JavaScript the "Save and continue" button does the same job.
-import { get, remove } from "./store.js";
+import { get, put, remove } from "./store.js";
 import { flush, queueAnswers } from "./offline.js";
 
 const form = document.querySelector("form[data-autosave]");
@@ -35,13 +35,20 @@ if (form && window.fetch && window.FormData) {
     state.textContent = (form.dataset[key] || "").replace("{time}", when);
     state.dataset.kind = kind;
   };
-  const keep = () => queueAnswers(window.location.pathname, visit, entries(answersOnly()));
+  const page = window.location.pathname;
+  const rendered = Number(form.dataset.rendered || 0);
+  const keep = () => queueAnswers(page, visit, entries(answersOnly()));
+  // The page may come from the cache, rendered before answers given on it were sent. The last
+  // answers seen here win over any render they were made on (or an older one).
+  const remember = () => put("pages", { key: page, entries: entries(answersOnly()), rendered });
 
-  get("answers", window.location.pathname)
-    .then((saved) => {
-      if (saved) {
-        restore(saved.entries);
+  Promise.all([get("answers", page), get("pages", page)])
+    .then(([unsent, seen]) => {
+      if (unsent) {
+        restore(unsent.entries);
         say("msgKept", "busy");
+      } else if (seen && seen.rendered >= rendered) {
+        restore(seen.entries);
       }
     })
     .catch(() => {});
@@ -59,7 +66,7 @@ if (form && window.fetch && window.FormData) {
           credentials: "same-origin",
         });
         if (response.ok) {
-          await remove("answers", window.location.pathname);
+          await remove("answers", page);
           say("msgSaved", "ok");
         } else if (response.status === 422) say("msgInvalid", "error");
         else {
@@ -77,10 +84,14 @@ if (form && window.fetch && window.FormData) {
     timer = window.setTimeout(save, delay);
   };
   form.addEventListener("change", (event) => {
-    if (event.target.type !== "file") later(300);
+    if (event.target.type === "file") return;
+    remember().catch(() => {});
+    later(300);
   });
   form.addEventListener("input", (event) => {
-    if (event.target.matches("textarea, input[type=text], input:not([type])")) later(1500);
+    if (!event.target.matches("textarea, input[type=text], input:not([type])")) return;
+    remember().catch(() => {});
+    later(1500);
   });
 
   // "Save and continue" without a connection: keep the answers, open the next page from cache.
@@ -89,6 +100,7 @@ if (form && window.fetch && window.FormData) {
     const button = event.submitter;
     if (button && button.name === "remove") return;
     event.preventDefault();
+    await remember().catch(() => {});
     const data = answersOnly();
     if (button && button.name) data.append(button.name, button.value);
     const target = (button && form.dataset[`next${button.value}`]) || form.dataset.nextnext;
@@ -99,7 +111,7 @@ if (form && window.fetch && window.FormData) {
         credentials: "same-origin",
       });
       if (response.redirected) {
-        await remove("answers", window.location.pathname);
+        await remove("answers", page);
         window.location.assign(response.url);
         return;
       }

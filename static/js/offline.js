@@ -186,7 +186,23 @@ if (submitForm) {
   });
 }
 
+// Opening one page of a visit keeps every page of it on the phone (sw.js serves them from this
+// cache when there is no signal), so a volunteer need not open each page before going in.
+const PAGES = "adaldyq-pages-v1";
+const precache = async () => {
+  const holder = document.querySelector("[data-precache]");
+  if (!holder || !window.caches || !navigator.onLine) return;
+  const cache = await caches.open(PAGES);
+  for (const url of holder.dataset.precache.split(" ")) {
+    if (await cache.match(url)) continue;
+    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
+    if (response.ok && !response.redirected) await cache.put(url, response);
+  }
+  holder.dataset.precached = "1";
+};
+
 if (banner) {
+  window.addEventListener("load", () => window.setTimeout(() => precache().catch(() => {}), 1000));
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
   if (navigator.storage && navigator.storage.estimate) {

@@ -1,15 +1,18 @@
-// The phone's own store (IndexedDB): unsent answers, files and submissions, kept across restarts.
+// The phone's own store (IndexedDB): unsent answers, files and submissions, kept across restarts,
+// and the last answers seen on each page ("pages"), which a page cached earlier may not show.
 const NAME = "adaldyq";
-const STORES = ["answers", "files", "actions"];
+const STORES = ["answers", "files", "actions", "pages"];
 
 let opening = null;
 const open = () => {
   opening =
     opening ||
     new Promise((resolve, reject) => {
-      const request = indexedDB.open(NAME, 1);
+      const request = indexedDB.open(NAME, 2);
       request.onupgradeneeded = () => {
-        STORES.forEach((store) => request.result.createObjectStore(store, { keyPath: "key" }));
+        STORES.filter((store) => !request.result.objectStoreNames.contains(store)).forEach((store) =>
+          request.result.createObjectStore(store, { keyPath: "key" }),
+        );
       };
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);

@@ -1,5 +1,5 @@
 // Service worker: the pages a volunteer opened stay usable without a connection.
-const CACHE = "adaldyq-pages-v1";
+const CACHE = "adaldyq-pages-v1"; // offline.js fills it too
 const OFFLINE = "/offline";
 
 self.addEventListener("install", (event) => {

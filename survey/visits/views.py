@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -127,6 +129,14 @@ def section(uuid: str, number: int) -> str | Response | tuple[Any, int]:
         problems=problems,
         progress=flow.section_progress(spec, visit),
         evidence=evidence_by_item(visit),
+        rendered=time.time_ns() // 1_000_000,
+        precache=[
+            *(
+                url_for("visits.section", uuid=uuid, number=n)
+                for n in range(1, len(spec.sections) + 1)
+            ),
+            url_for("visits.check", uuid=uuid),
+        ],
     ), status
 
 
