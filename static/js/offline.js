@@ -94,6 +94,7 @@ const sendFile = async (file, csrf, onProgress) => {
 
 const sendAction = async (action, csrf) => {
   const body = new FormData();
+  (action.entries || []).forEach(([name, value]) => name !== "csrf_token" && body.append(name, value));
   body.append("csrf_token", csrf);
   const response = checked(
     await fetch(action.key, {
@@ -132,6 +133,9 @@ export const flush = async () => {
     const [answers, files, actions] = await Promise.all([all("answers"), all("files"), all("actions")]);
     if (answers.length + files.length + actions.length === 0) return;
     const csrf = await token();
+    // A visit started on the phone is created first: answers, files and sending need it.
+    const starts = actions.filter((action) => action.kind === "start");
+    for (const start of starts) if (await sendAction(start, csrf)) await remove("actions", start.key);
     for (const entry of answers) if (await sendAnswers(entry, csrf)) await remove("answers", entry.key);
     for (const file of files) {
       const done = await sendFile(file, csrf, (percent) => {
@@ -139,7 +143,9 @@ export const flush = async () => {
       });
       if (done) await remove("files", file.key);
     }
-    for (const action of actions) if (await sendAction(action, csrf)) await remove("actions", action.key);
+    for (const action of actions.filter((item) => item.kind !== "start")) {
+      if (await sendAction(action, csrf)) await remove("actions", action.key);
+    }
     delay = 5000;
   } catch (error) {
     if (error instanceof LoginNeeded) {
@@ -159,6 +165,45 @@ export const queueAnswers = (url, visit, entries) =>
 export const queueFile = (visit, item, blob, name) =>
   put("files", { key: crypto.randomUUID(), visit, item, blob, name, upload: null }).then(refresh);
 export const queueAction = (url, visit) => put("actions", { key: url, visit }).then(refresh);
+
+// "Begin the visit" without a connection: the phone makes the visit's uuid, keeps the start to
+// send later, and opens the visit's first page, which sw.js makes from the blank pages it keeps.
+const startForm = document.querySelector("form[data-offline-start]");
+if (startForm) {
+  // A copy kept from an earlier day says the time it was made: offer the phone's time instead.
+  const when = startForm.querySelector("[name=visited_at]");
+  if (when && Math.abs(Date.now() - Number(startForm.dataset.rendered || 0)) > 10 * 60 * 1000) {
+    const now = new Date();
+    now.setMinutes(now.getMinutes() - now.getTimezoneOffset());
+    when.value = now.toISOString().slice(0, 16);
+  }
+  startForm.addEventListener("submit", async (event) => {
+    if (startForm.dataset.native) return;
+    event.preventDefault();
+    try {
+      await fetch("/sw.js", { method: "HEAD", cache: "no-store" });
+      startForm.dataset.native = "1"; // a connection: the server starts the visit
+      HTMLFormElement.prototype.submit.call(startForm);
+      return;
+    } catch (error) {
+      // no connection: go on below
+    }
+    const chosen = startForm.querySelector("select[name=checklist]").value;
+    const office = startForm.querySelector("select[name=office]");
+    const checklist = JSON.parse(startForm.dataset.blankIds || "{}")[chosen];
+    if (!checklist || !office.value || !startForm.querySelector("[name=visited_at]").value) {
+      startForm.dataset.native = "1"; // let the browser show what is missing (cached page or not)
+      HTMLFormElement.prototype.submit.call(startForm);
+      return;
+    }
+    const uuid = crypto.randomUUID();
+    const entries = Array.from(new FormData(startForm).entries()).filter(([name]) => name !== "uuid");
+    entries.push(["uuid", uuid]);
+    await put("started", { key: uuid, checklist, office: office.selectedOptions[0].textContent });
+    await put("actions", { key: `${startForm.action || window.location.pathname}#${uuid}`, kind: "start", visit: uuid, entries });
+    window.location.assign(`/visits/${uuid}/sections/1`);
+  });
+}
 
 // The check page's "Send for review" works without a connection too.
 const submitForm = document.querySelector("form[data-queue-submit]");
@@ -193,11 +238,17 @@ const precache = async () => {
   const holder = document.querySelector("[data-precache]");
   if (!holder || !window.caches || !navigator.onLine) return;
   const cache = await caches.open(PAGES);
+  const assets = new Set();
   for (const url of holder.dataset.precache.split(" ")) {
     if (await cache.match(url)) continue;
     const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
-    if (response.ok && !response.redirected) await cache.put(url, response);
+    if (!response.ok || response.redirected) continue;
+    const html = await response.clone().text();
+    for (const found of html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)) assets.add(found[1]);
+    await cache.put(url, response);
   }
+  // The scripts and styles those pages use, which this page may not have loaded.
+  for (const url of assets) if (!(await cache.match(url))) await cache.add(url);
   holder.dataset.precached = "1";
 };
 

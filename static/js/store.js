@@ -1,14 +1,15 @@
 // The phone's own store (IndexedDB): unsent answers, files and submissions, kept across restarts,
-// and the last answers seen on each page ("pages"), which a page cached earlier may not show.
+// the last answers seen on each page ("pages"), which a page cached earlier may not show, and
+// visits started without a connection ("started", read by sw.js to make their pages).
 const NAME = "adaldyq";
-const STORES = ["answers", "files", "actions", "pages"];
+const STORES = ["answers", "files", "actions", "pages", "started"];
 
 let opening = null;
 const open = () => {
   opening =
     opening ||
     new Promise((resolve, reject) => {
-      const request = indexedDB.open(NAME, 2);
+      const request = indexedDB.open(NAME, 3);
       request.onupgradeneeded = () => {
         STORES.filter((store) => !request.result.objectStoreNames.contains(store)).forEach((store) =>
           request.result.createObjectStore(store, { keyPath: "key" }),

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from ..auth.models import User
 from ..domain.answers import check_answers
 from ..domain.checklist import ChecklistSpec, Section
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, NotFound, ServiceError
 from ..extensions import db
 from .models import EDITABLE, Visit
 from .services import get_visible_visit, save_visit, visited_at_local
@@ -42,10 +42,11 @@ def start_visit(
     checklist: dict[str, Any] | None,
     visited_at: str | None,
     assignment: Any = None,
+    uuid: str | None = None,
 ) -> Visit:
-    """A new draft with no answers yet; the uuid is made here as a client would make it."""
+    """A new draft with no answers yet; the uuid is the phone's when it made one offline."""
     body = {
-        "uuid": str(uuid_lib.uuid4()),
+        "uuid": uuid or str(uuid_lib.uuid4()),
         "office": office,
         "checklist": checklist,
         "visited_at": visited_at,
@@ -57,6 +58,34 @@ def start_visit(
         assignment.visit = visit
         db.session.commit()
     return visit
+
+
+class BlankVisit:
+    """Stands in for a visit the phone starts without a connection: its pages are rendered once
+    with placeholders, kept on the phone, and filled in there (see static/js/sw.js)."""
+
+    UUID = "00000000-0000-4000-8000-000000000000"
+    OFFICE = "@@office@@"
+
+    def __init__(self, checklist: Any) -> None:
+        self.uuid = self.UUID
+        self.checklist = checklist
+        self.status = "draft"
+        self.review_note = None
+        self.answers: list[Any] = []
+        self.office = _BlankOffice()
+
+
+class _BlankOffice:
+    def name(self, _locale: str) -> str:
+        return BlankVisit.OFFICE
+
+
+def own_visit_or_none(user: User, uuid: str) -> Visit | None:
+    try:
+        return own_visit(user, uuid)
+    except ServiceError:
+        return None
 
 
 def own_visit(user: User, uuid: str, *, editable: bool = False) -> Visit:

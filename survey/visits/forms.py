@@ -14,7 +14,15 @@ from typing import Any
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, Field, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateTimeLocalField,
+    Field,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
@@ -137,3 +145,5 @@ class StartForm(FlaskForm):
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         validators=[InputRequired(_l("Give the date and time of the visit."))],
     )
+    # Made by the phone when the visit is started without a connection (sent later, once).
+    uuid = HiddenField()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -15,16 +16,20 @@ from wtforms.fields.choices import SelectChoice
 
 from ..assignments.services import get_own_assignment
 from ..auth.models import FIELD_ROLES
+from ..checklists.models import Checklist
 from ..checklists.services import list_checklists
 from ..errors import InvalidInput, translate_fields
 from ..evidence.services import attach_files, evidence_by_item, remove_evidence
+from ..extensions import db
 from ..offices.services import list_offices
 from ..review.services import flag_labels, proof_flags
 from ..templating import current_locale, localized
 from . import flow
+from .flow import BlankVisit
 from .forms import StartForm, read_answers, section_form
 from .services import get_visible_visit, list_visits, visited_at_local
 
+UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 bp = Blueprint("visits", __name__, template_folder="templates")
 REVIEWERS = ("auditor", "project_group")
 
@@ -64,6 +69,10 @@ def start() -> str | Response | tuple[str, int]:
     errors: dict[str, Any] = {}
     if form.validate_on_submit():
         slug, _sep, version = (form.checklist.data or "").partition(":")
+        phone_uuid = form.uuid.data if UUID_RE.fullmatch(form.uuid.data or "") else None
+        if phone_uuid and flow.own_visit_or_none(current_user, phone_uuid):
+            # Sent again from a phone's queue: the visit is there already.
+            return redirect(url_for("visits.section", uuid=phone_uuid, number=1))
         try:
             visit = flow.start_visit(
                 current_user,
@@ -71,15 +80,79 @@ def start() -> str | Response | tuple[str, int]:
                 checklist={"slug": slug, "version": int(version or 0)},
                 visited_at=form.visited_at.data.isoformat(),
                 assignment=assignment,
+                uuid=phone_uuid,
             )
         except InvalidInput as exc:
             errors = translate_fields(exc.fields)
         else:
             return redirect(url_for("visits.section", uuid=visit.uuid, number=1))
     status = 422 if (form.errors or errors) else 200
+    offered = _latest_checklists()
     return render_template(
-        "visits/start.html", form=form, errors=errors, assignment=assignment
+        "visits/start.html",
+        form=form,
+        errors=errors,
+        assignment=assignment,
+        blank_ids={f"{c.slug}:{c.version}": c.id for c in offered},
+        precache=[url for c in offered for url in _page_urls(BlankVisit(c), c.spec)],
+        rendered=time.time_ns() // 1_000_000,
     ), status
+
+
+def _page_urls(visit: Any, spec: Any) -> list[str]:
+    """Every page of a visit: its sections and its check page (a blank one for BlankVisit)."""
+    if isinstance(visit, BlankVisit):
+        cid = visit.checklist.id
+        return [
+            *(
+                url_for("visits.blank_section", checklist_id=cid, number=n)
+                for n in range(1, len(spec.sections) + 1)
+            ),
+            url_for("visits.blank_check", checklist_id=cid),
+        ]
+    return [
+        *(
+            url_for("visits.section", uuid=visit.uuid, number=n)
+            for n in range(1, len(spec.sections) + 1)
+        ),
+        url_for("visits.check", uuid=visit.uuid),
+    ]
+
+
+def _blank(checklist_id: int) -> BlankVisit:
+    _field_worker()
+    checklist = db.session.get(Checklist, checklist_id)
+    if checklist is None:
+        abort(404)
+    return BlankVisit(checklist)
+
+
+@bp.get("/visits/blank/<int:checklist_id>/sections/<int:number>")
+@login_required
+def blank_section(checklist_id: int, number: int) -> str:
+    """A section page with placeholders, kept on the phone for visits started offline."""
+    visit = _blank(checklist_id)
+    spec = visit.checklist.spec
+    current = _section_or_404(spec, number)
+    form = section_form(current, current_locale(), {})
+    return _section_page(visit, spec, current, number, form, {}, {})
+
+
+@bp.get("/visits/blank/<int:checklist_id>/check")
+@login_required
+def blank_check(checklist_id: int) -> str:
+    visit = _blank(checklist_id)
+    spec = visit.checklist.spec
+    return render_template(
+        "visits/check.html",
+        visit=visit,
+        spec=spec,
+        missing=translate_fields(flow.missing_required(spec, visit)),  # type: ignore[arg-type]
+        answers={},
+        visited_local=None,
+        evidence={},
+        submitted_once=False,
+    )
 
 
 def _section_or_404(spec: Any, number: int) -> Any:
@@ -118,6 +191,14 @@ def section(uuid: str, number: int) -> str | Response | tuple[Any, int]:
             if not problems:
                 return redirect(_next_target(uuid, number, len(spec.sections)))
     status = 422 if problems else 200
+    return _section_page(
+        visit, spec, current, number, form, problems, evidence_by_item(visit)
+    ), status
+
+
+def _section_page(  # type: ignore[no-untyped-def]
+    visit, spec, current, number, form, problems, evidence
+) -> str:
     return render_template(
         "visits/section.html",
         visit=visit,
@@ -127,16 +208,10 @@ def section(uuid: str, number: int) -> str | Response | tuple[Any, int]:
         form=form,
         problems=problems,
         progress=flow.section_progress(spec, visit),
-        evidence=evidence_by_item(visit),
+        evidence=evidence,
         rendered=time.time_ns() // 1_000_000,
-        precache=[
-            *(
-                url_for("visits.section", uuid=uuid, number=n)
-                for n in range(1, len(spec.sections) + 1)
-            ),
-            url_for("visits.check", uuid=uuid),
-        ],
-    ), status
+        precache=_page_urls(visit, spec),
+    )
 
 
 def _page_evidence(uuid: str, current: Any) -> dict[str, list[str]]:

@@ -325,3 +325,88 @@ def test_a_page_cached_before_its_answers_shows_them_offline_and_keeps_them(
         answers = json.loads(response.read())["answers"]
     given = [code for code, answer in answers.items() if answer.get("value") is not None]
     assert len(given) == 2, answers  # the online answer survived the offline change
+
+
+def test_a_visit_started_in_airplane_mode_arrives_once(browser, server, tmp_path):
+    """Nothing of this visit exists on the server until the phone is back online: it is
+    started, filled, given a photo and sent from the phone alone."""
+    photo = tmp_path / "queue.jpg"
+    photo.write_bytes(makers.jpeg_with_secrets())
+    profile = tmp_path / "profile-start"
+
+    def phone():  # type: ignore[no-untyped-def]
+        return browser.browser_type.launch_persistent_context(
+            str(profile),
+            executable_path=_chromium(),
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport={"width": 390, "height": 844},
+            bypass_csp=True,
+            locale="en-GB",
+            has_touch=True,
+        )
+
+    context = phone()
+    page = context.new_page()
+    base = server.url
+    page.goto(f"{base}/login")
+    page.fill("#email", "walker@offline.kz")
+    page.fill("#password", PASSWORD)
+    page.locator("button.primary").click()
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/visits/new")  # at the hotel, with a connection, the day before
+    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.wait_for_selector("[data-precached]", state="attached", timeout=20000)
+
+    server.stop()
+    context.set_offline(True)
+    page.goto(f"{base}/visits/new")
+    page.select_option("#office", "tr-istanbul-cg")
+    page.select_option("#checklist", "consular-visit:2")
+    page.locator("button.primary").click()
+    page.wait_for_url(re.compile(r"/visits/[0-9a-f-]{36}/sections/1$"))
+    uuid = re.search(r"/visits/([0-9a-f-]{36})/", page.url).group(1)
+    assert "Istanbul" in page.locator(".crumbs").inner_text()
+    total = int(re.search(r"(\d+)\D*$", page.locator(".step").inner_text()).group(1))
+    box = page.locator("[data-evidence]").first
+    box.locator("input[type=file]").set_input_files(str(photo))
+    page.wait_for_function("document.querySelector('[data-upload-state]').textContent.length > 0")
+    for number in range(1, total + 1):
+        _answer(page)
+        page.locator("button[name=go][value=next]").click()
+        following = rf"/sections/{number + 1}$" if number < total else r"/check$"
+        page.wait_for_url(re.compile(following))
+    page.reload()
+    page.locator("form[data-queue-submit] button").click()
+    page.wait_for_function("document.querySelector('[data-queue-state]').textContent.length > 0")
+    context.close()
+
+    server.start()
+    context = phone()
+    page = context.new_page()
+    page.goto(f"{base}/")
+    if "/login" in page.url:
+        page.fill("#email", "walker@offline.kz")
+        page.fill("#password", PASSWORD)
+        page.locator("button.primary").click()
+        page.wait_for_url(f"{base}/")
+    page.wait_for_function(
+        "document.querySelector('[data-sync-text]') &&"
+        " document.querySelector('[data-sync-text]').textContent === 'Everything is sent.'",
+        timeout=30000,
+    )
+    context.close()
+    headers = {"Authorization": f"Bearer {server.token}"}
+    with urllib.request.urlopen(
+        urllib.request.Request(f"{server.url}/api/v1/visits/{uuid}", headers=headers)
+    ) as response:
+        visit = json.loads(response.read())
+    assert visit["status"] == "submitted" and visit["office"] == "tr-istanbul-cg"
+    assert len(visit["evidence"]) == 1 and visit["evidence"][0]["item"]
+    assert len(visit["answers"]) >= 30
+    with urllib.request.urlopen(
+        urllib.request.Request(f"{server.url}/api/v1/visits", headers=headers)
+    ) as response:
+        assert [v["uuid"] for v in json.loads(response.read())] == [uuid]  # exactly once
+    shutil.rmtree(profile, ignore_errors=True)

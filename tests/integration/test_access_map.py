@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from survey.auth.models import Invitation, User
+from survey.checklists.models import Checklist
 from survey.extensions import db
 from survey.findings.models import Finding
 from survey.offices.models import Office
@@ -98,6 +99,8 @@ TABLE: dict[tuple[str, str], list[tuple[str, set[str], str | None]]] = {
     ("visits.section", "GET"): [("/visits/{draft}/sections/1", {"volunteer"}, None)],
     ("visits.section", "POST"): [("/visits/{draft}/sections/1", {"volunteer"}, "form")],
     ("visits.check", "GET"): [("/visits/{draft}/check", {"volunteer"}, None)],
+    ("visits.blank_section", "GET"): [("/visits/blank/{checklist_id}/sections/1", FIELD, None)],
+    ("visits.blank_check", "GET"): [("/visits/blank/{checklist_id}/check", FIELD, None)],
     ("visits.submit", "POST"): [("/visits/{draft}/submit", {"volunteer"}, "form")],
     ("visits.detail", "GET"): [
         ("/visits/{approved}", {"volunteer", "auditor", "office_head", "project_group"}, None)
@@ -278,6 +281,7 @@ def _build(app, people):  # type: ignore[no-untyped-def]
         invitation=invitation.id,
         volunteer_id=target.id,
         office_code=office.code,
+        checklist_id=db.session.scalar(select(Checklist.id)),
     )
     return ids
 

@@ -268,3 +268,30 @@ def test_a_pages_modules_share_one_prefix_so_each_loads_once(client, world):
         source = client.get(prefix + name).text
         for neighbour in re.findall(r'from "\./(\w+\.js)"', source):
             assert client.get(prefix + neighbour).status_code == 200
+
+
+def test_a_visit_started_on_a_phone_offline_keeps_its_uuid_once(client, world):
+    """The phone sends "Begin the visit" later, with the uuid it made; a resend changes nothing."""
+    _login(client, world["vol"].email)
+    page = client.get("/visits/new", headers=EN)
+    blank = re.search(r'data-precache="([^"]+)"', page.text).group(1).split()
+    assert blank[0].startswith("/visits/blank/") and blank[-1].endswith("/check")
+    first = client.get(blank[0], headers=EN)
+    assert first.status_code == 200 and "00000000-0000-4000-8000-000000000000" in first.text
+    assert client.get(blank[-1], headers=EN).status_code == 200
+    phone_uuid = "5b0e8a1c-3f4d-4e6a-9b7c-2d1e0f9a8b7c"
+    body = {
+        "csrf_token": _csrf(page.text),
+        "office": "tr-istanbul-cg",
+        "checklist": "mini:1",
+        "visited_at": "2026-03-05T10:30",
+        "uuid": phone_uuid,
+    }
+    for _ in range(2):
+        sent = client.post("/visits/new", data=body, headers=EN)
+        assert sent.status_code == 302 and sent.headers["Location"].endswith(
+            f"/visits/{phone_uuid}/sections/1"
+        )
+    assert db.session.scalar(select(func.count(Visit.id))) == 1
+    assert db.session.scalar(select(Visit.uuid)) == phone_uuid
+    assert client.get("/visits/blank/999999/sections/1", headers=EN).status_code == 404
