@@ -12,6 +12,15 @@ const text = (key, values = {}) =>
 
 class LoginNeeded extends Error {}
 
+// The server answered, and said no (a 4xx other than "sign in" or "already done"): sending the
+// same again will not help until something is fixed, so say where, and go on with the rest.
+class Refused extends Error {
+  constructor(status, link) {
+    super(String(status));
+    this.link = link;
+  }
+}
+
 const token = async () => {
   const response = await fetch("/", { credentials: "same-origin", headers: { Accept: "text/html" } });
   if (response.redirected && new URL(response.url).pathname === "/login") throw new LoginNeeded();
@@ -38,6 +47,7 @@ const sendAnswers = async (entry, csrf) => {
     }),
   );
   if (response.ok || response.status === 404 || response.status === 409) return true;
+  if (response.status < 500) throw new Refused(response.status, entry.key);
   throw new Error(String(response.status));
 };
 
@@ -59,6 +69,9 @@ const sendFile = async (file, csrf, onProgress) => {
         headers: tus({ "Upload-Length": String(file.blob.size), "X-CSRFToken": csrf }),
       }),
     );
+    if (created.status >= 400 && created.status < 500) {
+      throw new Refused(created.status, `/visits/${file.visit}/check`);
+    }
     if (created.status !== 201) throw new Error(String(created.status));
     url = created.headers.get("Location");
     await put("files", { ...file, upload: url });
@@ -89,6 +102,7 @@ const sendFile = async (file, csrf, onProgress) => {
     }),
   );
   if (attached.ok || attached.status === 409) return true;
+  if (attached.status < 500) throw new Refused(attached.status, `/visits/${file.visit}/check`);
   throw new Error(String(attached.status));
 };
 
@@ -105,10 +119,46 @@ const sendAction = async (action, csrf) => {
     }),
   );
   if (response.ok || response.status === 409) return true;
+  if (response.status < 500) {
+    const link = action.kind === "start" ? "/visits/new" : action.key.replace(/\/submit$/, "/check");
+    throw new Refused(response.status, link);
+  }
   throw new Error(String(response.status));
 };
 
 let running = false;
+const refusals = new Map(); // queued key -> where to fix it, shown until a send of it succeeds
+
+const each = async (items, send, store) => {
+  for (const item of items) {
+    try {
+      if (await send(item)) {
+        await remove(store, item.key);
+        refusals.delete(item.key);
+      }
+    } catch (error) {
+      if (!(error instanceof Refused)) throw error;
+      refusals.set(item.key, error.link);
+    }
+  }
+};
+
+const showRefusals = () => {
+  const box = banner.querySelector("[data-sync-refused]");
+  box.hidden = refusals.size === 0;
+  box.querySelector("p").textContent = text("msgRefused");
+  const list = box.querySelector("ul");
+  list.replaceChildren(
+    ...Array.from(new Set(refusals.values())).map((link, index) => {
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = link;
+      a.textContent = `${text("msgOpen")} ${index + 1}`;
+      li.append(a);
+      return li;
+    }),
+  );
+};
 let delay = 5000;
 let timer = null;
 
@@ -135,17 +185,15 @@ export const flush = async () => {
     const csrf = await token();
     // A visit started on the phone is created first: answers, files and sending need it.
     const starts = actions.filter((action) => action.kind === "start");
-    for (const start of starts) if (await sendAction(start, csrf)) await remove("actions", start.key);
-    for (const entry of answers) if (await sendAnswers(entry, csrf)) await remove("answers", entry.key);
-    for (const file of files) {
-      const done = await sendFile(file, csrf, (percent) => {
-        banner.querySelector("[data-sync-text]").textContent = text("msgUploading", { percent });
-      });
-      if (done) await remove("files", file.key);
-    }
-    for (const action of actions.filter((item) => item.kind !== "start")) {
-      if (await sendAction(action, csrf)) await remove("actions", action.key);
-    }
+    await each(starts, (start) => sendAction(start, csrf), "actions");
+    await each(answers, (entry) => sendAnswers(entry, csrf), "answers");
+    const progress = (percent) => {
+      banner.querySelector("[data-sync-text]").textContent = text("msgUploading", { percent });
+    };
+    await each(files, (file) => sendFile(file, csrf, progress), "files");
+    const others = actions.filter((item) => item.kind !== "start");
+    await each(others, (action) => sendAction(action, csrf), "actions");
+    if (refusals.size) throw new Error("refused"); // try again later: it may have been fixed
     delay = 5000;
   } catch (error) {
     if (error instanceof LoginNeeded) {
@@ -157,6 +205,7 @@ export const flush = async () => {
   } finally {
     running = false;
     await refresh().catch(() => {});
+    showRefusals();
   }
 };
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.e2e.conftest import CHROMIUM_ARGS, PASSWORD, _chromium
+from tests.e2e.conftest import CHROMIUM_ARGS, PASSWORD, _chromium, axe_violations
 from tests.media import makers
 
 pytestmark = pytest.mark.e2e
@@ -410,3 +410,48 @@ def test_a_visit_started_in_airplane_mode_arrives_once(browser, server, tmp_path
     ) as response:
         assert [v["uuid"] for v in json.loads(response.read())] == [uuid]  # exactly once
     shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_a_queued_visit_the_server_refuses_stays_and_says_where_to_fix_it(browser, server):
+    """Sent for review offline with answers missing: back online the server says no (422).
+    The phone keeps it, says so, links to the check page, and goes on trying."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="en-GB", bypass_csp=True
+    )
+    page = context.new_page()
+    base = server.url
+    page.goto(f"{base}/login")
+    page.fill("#email", "walker@offline.kz")
+    page.fill("#password", PASSWORD)
+    page.locator("button.primary").click()
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/visits/new")
+    page.select_option("#office", "tr-istanbul-cg")
+    page.select_option("#checklist", "consular-visit:2")
+    page.locator("button.primary").click()
+    page.wait_for_url(re.compile(r"/sections/1$"))
+    uuid = re.search(r"/visits/([0-9a-f-]{36})/", page.url).group(1)
+    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.wait_for_selector("[data-precached]", state="attached", timeout=20000)
+
+    server.stop()
+    context.set_offline(True)
+    page.goto(f"{base}/visits/{uuid}/check")
+    page.locator("form[data-queue-submit] button").click()
+    page.wait_for_function("document.querySelector('[data-queue-state]').textContent.length > 0")
+
+    server.start()
+    context.set_offline(False)
+    page.goto(f"{base}/")
+    refused = page.locator("[data-sync-refused]")
+    refused.wait_for(state="visible", timeout=30000)
+    assert refused.locator("a").get_attribute("href").endswith(f"/visits/{uuid}/check")
+    assert "1 visit(s)" in page.locator("[data-sync-text]").inner_text()  # still on the phone
+    assert axe_violations(page) == []
+    context.close()
+    request = urllib.request.Request(
+        f"{server.url}/api/v1/visits/{uuid}", headers={"Authorization": f"Bearer {server.token}"}
+    )
+    with urllib.request.urlopen(request) as response:
+        assert json.loads(response.read())["status"] == "draft"
