@@ -164,8 +164,25 @@ let timer = null;
 
 export const refresh = async () => {
   if (!banner) return;
-  const [answers, files, actions] = await Promise.all([all("answers"), all("files"), all("actions")]);
+  const [answers, files, actions, started] = await Promise.all(
+    ["answers", "files", "actions", "started"].map((store) => all(store)),
+  );
+  const pending = new Set([...answers, ...files, ...actions].map((item) => item.visit));
   const visits = new Set([...answers.map((a) => a.visit), ...actions.map((a) => a.visit)]).size;
+  // Visits started on this phone are on no page the server made yet: link to them here.
+  const list = banner.querySelector("[data-sync-started]");
+  const mine = started.filter((visit) => pending.has(visit.key));
+  list.hidden = mine.length === 0;
+  list.replaceChildren(
+    ...mine.map((visit) => {
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = `/visits/${visit.key}/sections/1`;
+      a.textContent = text("msgContinue", { office: visit.office });
+      li.append(a);
+      return li;
+    }),
+  );
   const waiting = answers.length + files.length + actions.length;
   banner.hidden = false;
   banner.querySelector("[data-sync-text]").textContent = waiting

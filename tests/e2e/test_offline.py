@@ -377,7 +377,10 @@ def test_a_visit_started_in_airplane_mode_arrives_once(browser, server, tmp_path
         page.locator("button[name=go][value=next]").click()
         following = rf"/sections/{number + 1}$" if number < total else r"/check$"
         page.wait_for_url(re.compile(following))
-    page.reload()
+    page.goto(f"{base}/")  # the start page kept on the phone knows nothing of this visit
+    page.locator(f"[data-sync-started] a[href='/visits/{uuid}/sections/1']").click()
+    page.wait_for_url(re.compile(r"/sections/1$"))
+    page.goto(f"{base}/visits/{uuid}/check")
     page.locator("form[data-queue-submit] button").click()
     page.wait_for_function("document.querySelector('[data-queue-state]').textContent.length > 0")
     context.close()
