@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 import uuid
 from dataclasses import dataclass
@@ -137,3 +138,18 @@ def visit_body(office: str = "tr-istanbul-cg", **overrides: Any) -> dict[str, An
 
 def post_visit(client: FlaskClient, account: Account, body: dict[str, Any]) -> Any:
     return client.post("/api/v1/visits", json=body, headers=account.headers)
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token a server-rendered page carries (fails loudly when there is none)."""
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert found, "no CSRF token on the page: " + html[:3000]
+    return found.group(1)
+
+
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
+    """Through the sign-in page, as a browser would; the response to the POST."""
+    english = {"Accept-Language": "en"}
+    page = client.get("/login", headers=english)
+    body = {"email": email, "password": password, "csrf_token": csrf_of(page.text)}
+    return client.post("/login", data=body, headers=english)

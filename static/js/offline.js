@@ -34,22 +34,30 @@ const checked = (response) => {
   return response;
 };
 
-const sendAnswers = async (entry, csrf) => {
+// A queued form, sent with a fresh CSRF token.
+const postForm = async (url, entries, csrf, headers) => {
   const body = new FormData();
-  entry.entries.forEach(([name, value]) => name !== "csrf_token" && body.append(name, value));
+  entries.forEach(([name, value]) => name !== "csrf_token" && body.append(name, value));
   body.append("csrf_token", csrf);
-  const response = checked(
-    await fetch(entry.key, {
+  return checked(
+    await fetch(url, {
       method: "POST",
       body,
       credentials: "same-origin",
-      headers: { "X-Autosave": "1", Accept: "application/json" },
+      headers: { Accept: "application/json", ...headers },
     }),
   );
-  if (response.ok || response.status === 404 || response.status === 409) return true;
-  if (response.status < 500) throw new Refused(response.status, entry.key);
+};
+
+// Done (true), refused (say where to fix it), or a failure worth another try later.
+const settle = (response, link, done = [409]) => {
+  if (response.ok || done.includes(response.status)) return true;
+  if (response.status < 500) throw new Refused(response.status, link);
   throw new Error(String(response.status));
 };
+
+const sendAnswers = async (entry, csrf) =>
+  settle(await postForm(entry.key, entry.entries, csrf, { "X-Autosave": "1" }), entry.key, [404, 409]);
 
 const tus = (extra) => ({ "Tus-Resumable": "1.0.0", ...extra });
 
@@ -101,29 +109,12 @@ const sendFile = async (file, csrf, onProgress) => {
       body: JSON.stringify({ upload: url.split("/").pop(), item: file.item, uuid: file.key }),
     }),
   );
-  if (attached.ok || attached.status === 409) return true;
-  if (attached.status < 500) throw new Refused(attached.status, `/visits/${file.visit}/check`);
-  throw new Error(String(attached.status));
+  return settle(attached, `/visits/${file.visit}/check`);
 };
 
 const sendAction = async (action, csrf) => {
-  const body = new FormData();
-  (action.entries || []).forEach(([name, value]) => name !== "csrf_token" && body.append(name, value));
-  body.append("csrf_token", csrf);
-  const response = checked(
-    await fetch(action.key, {
-      method: "POST",
-      body,
-      credentials: "same-origin",
-      headers: { Accept: "application/json", "X-Queue": "1" },
-    }),
-  );
-  if (response.ok || response.status === 409) return true;
-  if (response.status < 500) {
-    const link = action.kind === "start" ? "/visits/new" : action.key.replace(/\/submit$/, "/check");
-    throw new Refused(response.status, link);
-  }
-  throw new Error(String(response.status));
+  const link = action.kind === "start" ? "/visits/new" : action.key.replace(/\/submit$/, "/check");
+  return settle(await postForm(action.key, action.entries || [], csrf, { "X-Queue": "1" }), link);
 };
 
 let running = false;

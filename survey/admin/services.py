@@ -6,11 +6,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from ..audit import services as audit
 from ..auth.models import FIELD_ROLES, ROLES, ApiToken, User
 from ..auth.services import new_pseudonym
-from ..checklists.models import Checklist
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..offices.models import Office
@@ -21,7 +21,8 @@ OFFICE_FIELDS = ("kind", "country", "city", "name_kk", "name_ru", "name_en", "ti
 
 
 def list_users() -> list[User]:
-    return list(db.session.scalars(select(User).order_by(User.role, User.email)))
+    query = select(User).options(selectinload(User.office)).order_by(User.role, User.email)
+    return list(db.session.scalars(query))
 
 
 def get_user(user_id: int) -> User:
@@ -112,7 +113,3 @@ def checklist_usage() -> dict[int, int]:
         select(Visit.checklist_id, func.count()).group_by(Visit.checklist_id)
     ).all()
     return {checklist_id: count for checklist_id, count in rows}
-
-
-def list_checklists() -> list[Checklist]:
-    return list(db.session.scalars(select(Checklist).order_by(Checklist.slug, Checklist.version)))

@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from .. import notify
 from ..auth import invitations
 from ..auth.models import ROLES
-from ..checklists.services import ChecklistProblems, load_upload
+from ..checklists.services import ChecklistProblems, list_checklists, load_upload
 from ..common.time import utcnow
 from ..domain.messages import N_
 from ..errors import InvalidInput, ServiceError, translate_fields
@@ -230,7 +230,7 @@ def checklists() -> str | Response | tuple[str, int]:
     status = 422 if problems else 200
     return render_template(
         "admin/checklists.html",
-        checklists=services.list_checklists(),
+        checklists=list_checklists(),
         usage=services.checklist_usage(),
         form=form,
         problems=problems,

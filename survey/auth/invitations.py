@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from ..audit import services as audit
 from ..common.time import utcnow
@@ -17,11 +16,7 @@ from ..errors import InvalidInput, NotFound
 from ..extensions import db
 from ..offices.models import Office
 from .models import ROLES, Invitation, User
-from .services import MIN_PASSWORD, create_user, normalise_email
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+from .services import MIN_PASSWORD, create_user, email_problems, normalise_email, token_hash
 
 
 def create_invitation(
@@ -36,10 +31,8 @@ def create_invitation(
     """A new invitation and its token (shown once). An earlier open one to the address ends."""
     email = normalise_email(email)
     problems: dict[str, list[str]] = {}
-    if "@" not in email or len(email) > 254 or " " in email:
-        problems["email"] = [_l("Enter a valid email address.")]
-    elif db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        problems["email"] = [_l("An account with this email already exists.")]
+    if found := email_problems(email):
+        problems["email"] = found
     if role not in ROLES:
         problems["role"] = [_l("Unknown role.")]
     office = None
@@ -57,7 +50,7 @@ def create_invitation(
     )
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
-        token_hash=_hash(token),
+        token_hash=token_hash(token),
         email=email,
         display_name=(name or email.split("@")[0]).strip()[:200],
         role=role,
@@ -77,7 +70,9 @@ def create_invitation(
 
 def open_invitation(token: str) -> Invitation:
     """The invitation behind a link, while it may still be used; one answer for every failure."""
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _hash(token)))
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == token_hash(token))
+    )
     if invitation is None or invitation.state(utcnow()) != "pending":
         raise NotFound(_l("This invitation link does not work any more. Ask for a new one."))
     return invitation

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import secrets
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -40,6 +41,15 @@ def new_pseudonym() -> str:
             return code
 
 
+def email_problems(email: str) -> list[Any]:
+    """Why an (already normalised) address cannot open a new account; empty when it can."""
+    if "@" not in email or len(email) > 254 or " " in email:
+        return [_l("Enter a valid email address.")]
+    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
+        return [_l("An account with this email already exists.")]
+    return []
+
+
 def create_user(
     email: str,
     password: str,
@@ -52,10 +62,8 @@ def create_user(
     """Create an account; an office head must name an office, nobody else may."""
     problems: dict[str, list[str]] = {}
     email = normalise_email(email)
-    if "@" not in email or len(email) > 254:
-        problems["email"] = [_l("Enter a valid email address.")]
-    elif db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        problems["email"] = [_l("An account with this email already exists.")]
+    if found := email_problems(email):
+        problems["email"] = found
     if role not in ROLES:
         problems["role"] = [_l("Unknown role.")]
     if len(password) < MIN_PASSWORD:
@@ -104,21 +112,22 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """Only this is stored for API tokens and invitation links: a database copy opens nothing."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def issue_token(user: User) -> str:
     """A new API token; only its hash is stored, so this is the one time it can be read."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, token_hash=_token_hash(token), prefix=token[:12]))
+    db.session.add(ApiToken(user=user, token_hash=token_hash(token), prefix=token[:12]))
     db.session.flush()
     return token
 
 
 def user_for_token(token: str) -> User | None:
     row = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ~ApiToken.revoked)
+        select(ApiToken).where(ApiToken.token_hash == token_hash(token), ~ApiToken.revoked)
     )
     if row is None or not row.user.active:
         return None

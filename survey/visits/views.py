@@ -57,8 +57,9 @@ def start() -> str | Response | tuple[str, int]:
     form.office.choices = [SelectChoice("", _("Choose…"))] + [
         SelectChoice(o.code, o.name(locale)) for o in list_offices(active_only=True)
     ]
+    offered = _latest_checklists()
     form.checklist.choices = [SelectChoice("", _("Choose…"))] + [
-        SelectChoice(f"{c.slug}:{c.version}", localized(c.spec.title)) for c in _latest_checklists()
+        SelectChoice(f"{c.slug}:{c.version}", localized(c.spec.title)) for c in offered
     ]
     if assignment is not None:
         form.office.data = assignment.office.code
@@ -87,7 +88,6 @@ def start() -> str | Response | tuple[str, int]:
         else:
             return redirect(url_for("visits.section", uuid=visit.uuid, number=1))
     status = 422 if (form.errors or errors) else 200
-    offered = _latest_checklists()
     return render_template(
         "visits/start.html",
         form=form,
@@ -102,21 +102,13 @@ def start() -> str | Response | tuple[str, int]:
 def _page_urls(visit: Any, spec: Any) -> list[str]:
     """Every page of a visit: its sections and its check page (a blank one for BlankVisit)."""
     if isinstance(visit, BlankVisit):
-        cid = visit.checklist.id
-        return [
-            *(
-                url_for("visits.blank_section", checklist_id=cid, number=n)
-                for n in range(1, len(spec.sections) + 1)
-            ),
-            url_for("visits.blank_check", checklist_id=cid),
-        ]
-    return [
-        *(
-            url_for("visits.section", uuid=visit.uuid, number=n)
-            for n in range(1, len(spec.sections) + 1)
-        ),
-        url_for("visits.check", uuid=visit.uuid),
-    ]
+        prefix, key = "visits.blank_", {"checklist_id": visit.checklist.id}
+    else:
+        prefix, key = "visits.", {"uuid": visit.uuid}
+    sections = (
+        url_for(f"{prefix}section", number=n, **key) for n in range(1, len(spec.sections) + 1)
+    )
+    return [*sections, url_for(f"{prefix}check", **key)]
 
 
 def _blank(checklist_id: int) -> BlankVisit:

@@ -103,89 +103,129 @@ def _answer(page) -> None:  # type: ignore[no-untyped-def]
             fieldset.locator("input[inputmode=decimal]").fill("10")
 
 
-def test_a_visit_in_airplane_mode_arrives_once(browser, server, tmp_path):
-    photo = tmp_path / "ramp.jpg"
-    photo.write_bytes(makers.jpeg_with_secrets())
-    profile = tmp_path / "profile"
+def _phone(browser, profile: Path | None = None):  # type: ignore[no-untyped-def]
+    """A 390 px phone; with a profile folder, one whose storage outlives closing the browser."""
+    options = {
+        "viewport": {"width": 390, "height": 844},
+        "bypass_csp": True,
+        "locale": "en-GB",
+        "has_touch": True,
+    }
+    if profile is None:
+        return browser.new_context(**options)
+    return browser.browser_type.launch_persistent_context(
+        str(profile), executable_path=_chromium(), args=CHROMIUM_ARGS, headless=True, **options
+    )
 
-    def phone():  # type: ignore[no-untyped-def]
-        return browser.browser_type.launch_persistent_context(
-            str(profile),
-            executable_path=_chromium(),
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport={"width": 390, "height": 844},
-            bypass_csp=True,
-            locale="en-GB",
-            has_touch=True,
-        )
 
-    context = phone()
-    page = context.new_page()
-    base = server.url
-    page.goto(f"{base}/login")
+def _sign_in(page, base: str) -> None:  # type: ignore[no-untyped-def]
     page.fill("#email", "walker@offline.kz")
     page.fill("#password", PASSWORD)
     page.locator("button.primary").click()
     page.wait_for_url(f"{base}/")
+
+
+def _signed_in(context, base: str):  # type: ignore[no-untyped-def]
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    _sign_in(page, base)
+    return page
+
+
+def _start_visit(page, base: str) -> str:  # type: ignore[no-untyped-def]
+    """Signed in and online: a new visit, on its first page; its uuid."""
     page.goto(f"{base}/visits/new")
     page.select_option("#office", "tr-istanbul-cg")
     page.select_option("#checklist", "consular-visit:2")
     page.locator("button.primary").click()
-    page.wait_for_url(re.compile(r"/sections/1$"))
-    uuid = re.search(r"/visits/([0-9a-f-]{36})/", page.url).group(1)
+    page.wait_for_url(re.compile(r"/visits/[0-9a-f-]{36}/sections/1$"))
+    return re.search(r"/visits/([0-9a-f-]{36})/", page.url).group(1)
+
+
+def _kept_on_the_phone(page) -> None:  # type: ignore[no-untyped-def]
+    """Reload under the service worker, then wait until this page's kin are cached too."""
     page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # now the service worker looks after this page
-    total = int(re.search(r"(\d+)\D*$", page.locator(".step").inner_text()).group(1))
-    # Only the first page was opened: the others and the check page are kept on the phone too.
+    page.reload()
     page.wait_for_selector("[data-precached]", state="attached", timeout=20000)
 
-    server.stop()
-    context.set_offline(True)
-    page.goto(f"{base}/visits/{uuid}/sections/1")
-    box = page.locator("[data-evidence]").first
-    box.locator("input[type=file]").set_input_files(str(photo))
-    page.wait_for_function("document.querySelector('[data-upload-state]').textContent.length > 0")
+
+def _fill_every_section(page, total: int) -> None:  # type: ignore[no-untyped-def]
     for number in range(1, total + 1):
         _answer(page)
         page.locator("button[name=go][value=next]").click()
         following = rf"/sections/{number + 1}$" if number < total else r"/check$"
         page.wait_for_url(re.compile(following))
-    page.reload()  # still there without a connection
-    page.locator("form[data-queue-submit] button").click()
-    page.wait_for_function("document.querySelector('[data-queue-state]').textContent.length > 0")
-    context.close()  # the phone goes back in the pocket
 
-    server.start()
-    context = phone()
-    page = context.new_page()
-    page.goto(f"{base}/")
-    if "/login" in page.url:  # the browser forgot the session: sign in and carry on
-        page.fill("#email", "walker@offline.kz")
-        page.fill("#password", PASSWORD)
-        page.locator("button.primary").click()
-        page.wait_for_url(f"{base}/")
+
+def _wait_until_all_sent(page, timeout: int = 30000) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_function(
         "document.querySelector('[data-sync-text]') &&"
         " document.querySelector('[data-sync-text]').textContent === 'Everything is sent.'",
-        timeout=30000,
+        timeout=timeout,
     )
+
+
+def _back_online(browser, profile: Path, base: str) -> None:  # type: ignore[no-untyped-def]
+    """The phone out of the pocket: the queue goes, after signing in again if need be."""
+    context = _phone(browser, profile)
+    page = context.new_page()
+    page.goto(f"{base}/")
+    if "/login" in page.url:  # the browser forgot the session: sign in and carry on
+        _sign_in(page, base)
+    _wait_until_all_sent(page)
     context.close()
 
+
+def _api(server, path: str):  # type: ignore[no-untyped-def]
     request = urllib.request.Request(
-        f"{server.url}/api/v1/visits/{uuid}", headers={"Authorization": f"Bearer {server.token}"}
+        f"{server.url}/api/v1{path}", headers={"Authorization": f"Bearer {server.token}"}
     )
     with urllib.request.urlopen(request) as response:
-        visit = json.loads(response.read())
+        return json.loads(response.read())
+
+
+def _total(page) -> int:  # type: ignore[no-untyped-def]
+    return int(re.search(r"(\d+)\D*$", page.locator(".step").inner_text()).group(1))
+
+
+def _attach(page, photo: Path) -> None:  # type: ignore[no-untyped-def]
+    page.locator("[data-evidence]").first.locator("input[type=file]").set_input_files(str(photo))
+    page.wait_for_function("document.querySelector('[data-upload-state]').textContent.length > 0")
+
+
+def _send_for_review(page) -> None:  # type: ignore[no-untyped-def]
+    page.locator("form[data-queue-submit] button").click()
+    page.wait_for_function("document.querySelector('[data-queue-state]').textContent.length > 0")
+
+
+def test_a_visit_in_airplane_mode_arrives_once(browser, server, tmp_path):
+    photo = tmp_path / "ramp.jpg"
+    photo.write_bytes(makers.jpeg_with_secrets())
+    profile = tmp_path / "profile"
+    context = _phone(browser, profile)
+    base = server.url
+    page = _signed_in(context, base)
+    uuid = _start_visit(page, base)
+    # Only the first page was opened: the others and the check page are kept on the phone too.
+    _kept_on_the_phone(page)
+    total = _total(page)
+
+    server.stop()
+    context.set_offline(True)
+    page.goto(f"{base}/visits/{uuid}/sections/1")
+    _attach(page, photo)
+    _fill_every_section(page, total)
+    page.reload()  # still there without a connection
+    _send_for_review(page)
+    context.close()  # the phone goes back in the pocket
+
+    server.start()
+    _back_online(browser, profile, base)
+    visit = _api(server, f"/visits/{uuid}")
     assert visit["status"] == "submitted"
     assert len(visit["evidence"]) == 1 and visit["evidence"][0]["item"]
     assert len(visit["answers"]) >= 30
-    with urllib.request.urlopen(
-        urllib.request.Request(
-            f"{server.url}/api/v1/visits", headers={"Authorization": f"Bearer {server.token}"}
-        )
-    ) as response:
-        assert len(json.loads(response.read())) == 1  # exactly once
+    assert len(_api(server, "/visits")) == 1  # exactly once
     shutil.rmtree(profile, ignore_errors=True)
 
 
@@ -199,26 +239,13 @@ def test_an_upload_cut_in_the_middle_resumes_from_the_servers_offset(browser, se
     photo = tmp_path / "queue.jpg"
     _noisy_jpeg(photo)
     size = photo.stat().st_size
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="en-GB", bypass_csp=True
-    )
-    page = context.new_page()
+    context = _phone(browser)
     base = server.url
-    page.goto(f"{base}/login")
-    page.fill("#email", "walker@offline.kz")
-    page.fill("#password", PASSWORD)
-    page.locator("button.primary").click()
-    page.wait_for_url(f"{base}/")
-    page.goto(f"{base}/visits/new")
-    page.select_option("#office", "tr-istanbul-cg")
-    page.select_option("#checklist", "consular-visit:2")
-    page.locator("button.primary").click()
-    page.wait_for_url(re.compile(r"/sections/1$"))
-    uuid = re.search(r"/visits/([0-9a-f-]{36})/", page.url).group(1)
+    page = _signed_in(context, base)
+    uuid = _start_visit(page, base)
 
     server.stop()  # no signal in the building: the photo waits on the phone
-    page.locator("[data-evidence]").first.locator("input[type=file]").set_input_files(str(photo))
-    page.wait_for_function("document.querySelector('[data-upload-state]').textContent.length > 0")
+    _attach(page, photo)
     assert page.locator("[data-thumbs] li").count() == 1
 
     seen: list[tuple[str, str, int]] = []  # (method, Upload-Offset sent or answered, status)
@@ -248,10 +275,7 @@ def test_an_upload_cut_in_the_middle_resumes_from_the_servers_offset(browser, se
     server.stop()  # the connection drops in the middle of the upload
     cut = len(seen)
     server.start()
-    page.wait_for_function(
-        "document.querySelector('[data-sync-text]').textContent === 'Everything is sent.'",
-        timeout=90000,
-    )
+    _wait_until_all_sent(page, timeout=90000)
     context.close()
 
     acknowledged = [int(offset) for m, offset, s in seen[:cut] if m == "PATCH" and s == 204]
@@ -266,11 +290,7 @@ def test_an_upload_cut_in_the_middle_resumes_from_the_servers_offset(browser, se
     assert patches[0] == resumed_at and 0 not in patches  # never from zero again
     assert patches == list(range(resumed_at, size, 262144))
 
-    request = urllib.request.Request(
-        f"{server.url}/api/v1/visits/{uuid}", headers={"Authorization": f"Bearer {server.token}"}
-    )
-    with urllib.request.urlopen(request) as response:
-        evidence = json.loads(response.read())["evidence"]
+    evidence = _api(server, f"/visits/{uuid}")["evidence"]
     assert [e["sha256"] for e in evidence] == [hashlib.sha256(photo.read_bytes()).hexdigest()]
 
 
@@ -279,25 +299,11 @@ def test_a_page_cached_before_its_answers_shows_them_offline_and_keeps_them(
 ):  # type: ignore[no-untyped-def]
     """The copy of a page in the cache predates the answers given on it online. Offline, the
     page must show those answers, and a change made there must not wipe them on the server."""
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="en-GB", bypass_csp=True
-    )
-    page = context.new_page()
+    context = _phone(browser)
     base = server.url
-    page.goto(f"{base}/login")
-    page.fill("#email", "walker@offline.kz")
-    page.fill("#password", PASSWORD)
-    page.locator("button.primary").click()
-    page.wait_for_url(f"{base}/")
-    page.goto(f"{base}/visits/new")
-    page.select_option("#office", "tr-istanbul-cg")
-    page.select_option("#checklist", "consular-visit:2")
-    page.locator("button.primary").click()
-    page.wait_for_url(re.compile(r"/sections/1$"))
-    uuid = re.search(r"/visits/([0-9a-f-]{36})/", page.url).group(1)
-    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # the service worker keeps this copy: no answers on it
-    page.wait_for_selector("[data-precached]", state="attached", timeout=20000)
+    page = _signed_in(context, base)
+    uuid = _start_visit(page, base)
+    _kept_on_the_phone(page)  # the service worker keeps this copy: no answers on it
     radios = page.locator("fieldset.item:has(input[type=radio])")
     radios.nth(0).locator(".option label").first.click()  # answered online, autosaved
     page.wait_for_selector("[data-save-state][data-kind=ok]")
@@ -313,16 +319,9 @@ def test_a_page_cached_before_its_answers_shows_them_offline_and_keeps_them(
     server.start()
     context.set_offline(False)
     page.goto(f"{base}/")
-    page.wait_for_function(
-        "document.querySelector('[data-sync-text]').textContent === 'Everything is sent.'",
-        timeout=30000,
-    )
+    _wait_until_all_sent(page)
     context.close()
-    request = urllib.request.Request(
-        f"{server.url}/api/v1/visits/{uuid}", headers={"Authorization": f"Bearer {server.token}"}
-    )
-    with urllib.request.urlopen(request) as response:
-        answers = json.loads(response.read())["answers"]
+    answers = _api(server, f"/visits/{uuid}")["answers"]
     given = [code for code, answer in answers.items() if answer.get("value") is not None]
     assert len(given) == 2, answers  # the online answer survived the offline change
 
@@ -333,116 +332,49 @@ def test_a_visit_started_in_airplane_mode_arrives_once(browser, server, tmp_path
     photo = tmp_path / "queue.jpg"
     photo.write_bytes(makers.jpeg_with_secrets())
     profile = tmp_path / "profile-start"
-
-    def phone():  # type: ignore[no-untyped-def]
-        return browser.browser_type.launch_persistent_context(
-            str(profile),
-            executable_path=_chromium(),
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport={"width": 390, "height": 844},
-            bypass_csp=True,
-            locale="en-GB",
-            has_touch=True,
-        )
-
-    context = phone()
-    page = context.new_page()
+    context = _phone(browser, profile)
     base = server.url
-    page.goto(f"{base}/login")
-    page.fill("#email", "walker@offline.kz")
-    page.fill("#password", PASSWORD)
-    page.locator("button.primary").click()
-    page.wait_for_url(f"{base}/")
+    page = _signed_in(context, base)
     page.goto(f"{base}/visits/new")  # at the hotel, with a connection, the day before
-    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()
-    page.wait_for_selector("[data-precached]", state="attached", timeout=20000)
+    _kept_on_the_phone(page)
 
     server.stop()
     context.set_offline(True)
-    page.goto(f"{base}/visits/new")
-    page.select_option("#office", "tr-istanbul-cg")
-    page.select_option("#checklist", "consular-visit:2")
-    page.locator("button.primary").click()
-    page.wait_for_url(re.compile(r"/visits/[0-9a-f-]{36}/sections/1$"))
-    uuid = re.search(r"/visits/([0-9a-f-]{36})/", page.url).group(1)
+    uuid = _start_visit(page, base)
     assert "Istanbul" in page.locator(".crumbs").inner_text()
-    total = int(re.search(r"(\d+)\D*$", page.locator(".step").inner_text()).group(1))
-    box = page.locator("[data-evidence]").first
-    box.locator("input[type=file]").set_input_files(str(photo))
-    page.wait_for_function("document.querySelector('[data-upload-state]').textContent.length > 0")
-    for number in range(1, total + 1):
-        _answer(page)
-        page.locator("button[name=go][value=next]").click()
-        following = rf"/sections/{number + 1}$" if number < total else r"/check$"
-        page.wait_for_url(re.compile(following))
+    total = _total(page)
+    _attach(page, photo)
+    _fill_every_section(page, total)
     page.goto(f"{base}/")  # the start page kept on the phone knows nothing of this visit
     page.locator(f"[data-sync-started] a[href='/visits/{uuid}/sections/1']").click()
     page.wait_for_url(re.compile(r"/sections/1$"))
     page.goto(f"{base}/visits/{uuid}/check")
-    page.locator("form[data-queue-submit] button").click()
-    page.wait_for_function("document.querySelector('[data-queue-state]').textContent.length > 0")
+    _send_for_review(page)
     context.close()
 
     server.start()
-    context = phone()
-    page = context.new_page()
-    page.goto(f"{base}/")
-    if "/login" in page.url:
-        page.fill("#email", "walker@offline.kz")
-        page.fill("#password", PASSWORD)
-        page.locator("button.primary").click()
-        page.wait_for_url(f"{base}/")
-    page.wait_for_function(
-        "document.querySelector('[data-sync-text]') &&"
-        " document.querySelector('[data-sync-text]').textContent === 'Everything is sent.'",
-        timeout=30000,
-    )
-    context.close()
-    headers = {"Authorization": f"Bearer {server.token}"}
-    with urllib.request.urlopen(
-        urllib.request.Request(f"{server.url}/api/v1/visits/{uuid}", headers=headers)
-    ) as response:
-        visit = json.loads(response.read())
+    _back_online(browser, profile, base)
+    visit = _api(server, f"/visits/{uuid}")
     assert visit["status"] == "submitted" and visit["office"] == "tr-istanbul-cg"
     assert len(visit["evidence"]) == 1 and visit["evidence"][0]["item"]
     assert len(visit["answers"]) >= 30
-    with urllib.request.urlopen(
-        urllib.request.Request(f"{server.url}/api/v1/visits", headers=headers)
-    ) as response:
-        assert [v["uuid"] for v in json.loads(response.read())] == [uuid]  # exactly once
+    assert [v["uuid"] for v in _api(server, "/visits")] == [uuid]  # exactly once
     shutil.rmtree(profile, ignore_errors=True)
 
 
 def test_a_queued_visit_the_server_refuses_stays_and_says_where_to_fix_it(browser, server):
     """Sent for review offline with answers missing: back online the server says no (422).
     The phone keeps it, says so, links to the check page, and goes on trying."""
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="en-GB", bypass_csp=True
-    )
-    page = context.new_page()
+    context = _phone(browser)
     base = server.url
-    page.goto(f"{base}/login")
-    page.fill("#email", "walker@offline.kz")
-    page.fill("#password", PASSWORD)
-    page.locator("button.primary").click()
-    page.wait_for_url(f"{base}/")
-    page.goto(f"{base}/visits/new")
-    page.select_option("#office", "tr-istanbul-cg")
-    page.select_option("#checklist", "consular-visit:2")
-    page.locator("button.primary").click()
-    page.wait_for_url(re.compile(r"/sections/1$"))
-    uuid = re.search(r"/visits/([0-9a-f-]{36})/", page.url).group(1)
-    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()
-    page.wait_for_selector("[data-precached]", state="attached", timeout=20000)
+    page = _signed_in(context, base)
+    uuid = _start_visit(page, base)
+    _kept_on_the_phone(page)
 
     server.stop()
     context.set_offline(True)
     page.goto(f"{base}/visits/{uuid}/check")
-    page.locator("form[data-queue-submit] button").click()
-    page.wait_for_function("document.querySelector('[data-queue-state]').textContent.length > 0")
+    _send_for_review(page)
 
     server.start()
     context.set_offline(False)
@@ -453,8 +385,4 @@ def test_a_queued_visit_the_server_refuses_stays_and_says_where_to_fix_it(browse
     assert "1 visit(s)" in page.locator("[data-sync-text]").inner_text()  # still on the phone
     assert axe_violations(page) == []
     context.close()
-    request = urllib.request.Request(
-        f"{server.url}/api/v1/visits/{uuid}", headers={"Authorization": f"Bearer {server.token}"}
-    )
-    with urllib.request.urlopen(request) as response:
-        assert json.loads(response.read())["status"] == "draft"
+    assert _api(server, f"/visits/{uuid}")["status"] == "draft"

@@ -15,24 +15,9 @@ from survey.auth.models import Invitation, User
 from survey.checklists.models import Checklist
 from survey.extensions import db
 from survey.offices.models import Office
-from tests.factories import MINI, PASSWORD, load_mini, make_office, make_user
+from tests.factories import MINI, csrf_of, load_mini, make_office, make_user, sign_in
 
 EN = {"Accept-Language": "en"}
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert found, html[:2000]
-    return found.group(1)
-
-
-def _login(client, email, password=PASSWORD):  # type: ignore[no-untyped-def]
-    page = client.get("/login", headers=EN)
-    return client.post(
-        "/login",
-        data={"email": email, "password": password, "csrf_token": _csrf(page.text)},
-        headers=EN,
-    )
 
 
 def _post(client, url, data, files=None):  # type: ignore[no-untyped-def]
@@ -40,7 +25,7 @@ def _post(client, url, data, files=None):  # type: ignore[no-untyped-def]
     page = client.get(url, headers=EN)
     if page.status_code != 200:
         page = client.get("/", headers=EN, follow_redirects=True)
-    body = {"csrf_token": _csrf(page.text), **data}
+    body = {"csrf_token": csrf_of(page.text), **data}
     if files:
         body.update(files)
         return client.post(url, data=body, headers=EN, content_type="multipart/form-data")
@@ -56,7 +41,7 @@ def world(app, client, tmp_path):  # type: ignore[no-untyped-def]
     make_office()
     load_mini(tmp_path)
     admin = make_user("admin")
-    assert _login(client, admin.email).status_code == 302
+    assert sign_in(client, admin.email).status_code == 302
     return {"admin": admin}
 
 
@@ -105,7 +90,7 @@ def test_an_invitation_link_makes_one_account_once(app, client, world):
     assert replay.status_code == 404
     assert db.session.scalar(select(func.count(User.id))) == 2  # the admin and Aigerim
     assert {"invitation.created", "invitation.accepted", "user.created"} <= set(_actions())
-    assert _login(app.test_client(), "aigerim@example.kz", "a good long one").status_code == 302
+    assert sign_in(app.test_client(), "aigerim@example.kz", "a good long one").status_code == 302
 
 
 def test_an_expired_or_withdrawn_or_replaced_link_opens_nothing(app, client, world):
@@ -155,7 +140,7 @@ def test_the_invitation_is_emailed_in_the_chosen_language(app, client, world, sm
 def test_switching_off_ends_sessions_tokens_and_sign_in(app, client, world):
     volunteer = make_user("volunteer")
     phone = app.test_client()
-    assert _login(phone, volunteer.email).status_code == 302
+    assert sign_in(phone, volunteer.email).status_code == 302
     api = app.test_client()
     assert api.get("/api/v1/visits", headers=volunteer.headers).status_code == 200
 
@@ -163,11 +148,11 @@ def test_switching_off_ends_sessions_tokens_and_sign_in(app, client, world):
     assert off.status_code == 302
     assert phone.get("/", headers=EN).status_code == 302  # signed out on the phone
     assert api.get("/api/v1/visits", headers=volunteer.headers).status_code == 401
-    assert _login(app.test_client(), volunteer.email).status_code == 401
+    assert sign_in(app.test_client(), volunteer.email).status_code == 401
 
     on = _post(client, f"/admin/users/{volunteer.user_id}/active", {"active": "1"})
     assert on.status_code == 302
-    assert _login(app.test_client(), volunteer.email).status_code == 302
+    assert sign_in(app.test_client(), volunteer.email).status_code == 302
     assert api.get("/api/v1/visits", headers=volunteer.headers).status_code == 401  # stays dead
     assert [a for a in _actions() if a.startswith("user.") and a != "user.created"] == [
         "user.deactivated",
@@ -188,7 +173,7 @@ def test_an_admin_cannot_lock_themself_out(client, world):
 def test_a_new_role_applies_at_once(app, client, world):
     volunteer = make_user("volunteer")
     phone = app.test_client()
-    _login(phone, volunteer.email)
+    sign_in(phone, volunteer.email)
     url = f"/admin/users/{volunteer.user_id}"
     refused = _post(client, url, {"role": "office_head", "office": ""})
     assert refused.status_code == 422 and "An office head needs an office." in refused.text
@@ -313,7 +298,7 @@ def test_admin_pages_need_the_token_and_the_role(app, client, world):
     for role in ("volunteer", "auditor", "office_head", "project_group"):
         other = app.test_client()
         person = make_user(role, office="tr-istanbul-cg" if role == "office_head" else None)
-        _login(other, person.email)
+        sign_in(other, person.email)
         assert other.get("/admin/users", headers=EN).status_code == 403
     assert app.test_client().get("/admin/users").status_code == 302  # to the sign-in page
 

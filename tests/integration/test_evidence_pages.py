@@ -9,13 +9,14 @@ from sqlalchemy import func, select
 
 from survey.evidence.models import Evidence
 from survey.extensions import db
-from tests.integration.test_visit_pages import EN, _csrf, _login, _start, world  # noqa: F401
+from tests.factories import csrf_of
+from tests.integration.test_visit_pages import EN, _login, _start, world  # noqa: F401
 from tests.media import makers
 
 
 def _post_section(client, uuid, number, data):  # type: ignore[no-untyped-def]
     page = client.get(f"/visits/{uuid}/sections/{number}", headers=EN)
-    body = {"csrf_token": _csrf(page.text), "go": "next", **data}
+    body = {"csrf_token": csrf_of(page.text), "go": "next", **data}
     return client.post(
         f"/visits/{uuid}/sections/{number}",
         data=body,
@@ -71,7 +72,7 @@ def test_whole_visit_evidence_from_the_check_page(client, world):  # noqa: F811
     resp = client.post(
         f"/visits/{uuid}/evidence",
         data={
-            "csrf_token": _csrf(check.text),
+            "csrf_token": csrf_of(check.text),
             "next": f"/visits/{uuid}/check",
             "file": (io.BytesIO(makers.webp()), "hall.webp"),
         },

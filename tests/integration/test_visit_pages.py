@@ -10,25 +10,13 @@ from sqlalchemy import func, select
 from survey.assignments.models import Assignment
 from survey.extensions import db
 from survey.visits.models import Answer, Visit
-from tests.factories import PASSWORD, load_mini, make_office, make_user
+from tests.factories import csrf_of, load_mini, make_office, make_user, sign_in
 
 EN = {"Accept-Language": "en"}
 
 
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert found, "no CSRF token on the page: " + html[:3000]
-    return found.group(1)
-
-
 def _login(client, email):  # type: ignore[no-untyped-def]
-    page = client.get("/login", headers=EN)
-    resp = client.post(
-        "/login",
-        data={"email": email, "password": PASSWORD, "csrf_token": _csrf(page.text)},
-        headers=EN,
-    )
-    assert resp.status_code == 302
+    assert sign_in(client, email).status_code == 302
 
 
 @pytest.fixture
@@ -49,7 +37,7 @@ def _start(client, office="tr-istanbul-cg"):  # type: ignore[no-untyped-def]
     resp = client.post(
         "/visits/new",
         data={
-            "csrf_token": _csrf(page.text),
+            "csrf_token": csrf_of(page.text),
             "office": office,
             "checklist": "mini:1",
             "visited_at": "2026-03-05T10:30",
@@ -64,7 +52,7 @@ def _start(client, office="tr-istanbul-cg"):  # type: ignore[no-untyped-def]
 
 def _section(client, uuid, number, data, go="next", headers=None):  # type: ignore[no-untyped-def]
     page = client.get(f"/visits/{uuid}/sections/{number}", headers=EN)
-    body = {"csrf_token": _csrf(page.text), "go": go, **data}
+    body = {"csrf_token": csrf_of(page.text), "go": go, **data}
     return client.post(
         f"/visits/{uuid}/sections/{number}", data=body, headers={**EN, **(headers or {})}
     )
@@ -133,14 +121,16 @@ def test_check_submit_and_what_each_role_sees(client, app, world):
     for code in ("courtesy", "wait", "bribe"):
         assert f"/visits/{uuid}/sections/2#item-{code}" in check.text
     refused = client.post(
-        f"/visits/{uuid}/submit", data={"csrf_token": _csrf(check.text)}, headers=EN
+        f"/visits/{uuid}/submit", data={"csrf_token": csrf_of(check.text)}, headers=EN
     )
     assert refused.status_code == 422 and "The visit was not sent" in refused.text
     _section(client, uuid, 2, {"courtesy": "5", "wait": "10", "bribe": "no"})
-    sent = client.post(f"/visits/{uuid}/submit", data={"csrf_token": _csrf(check.text)}, headers=EN)
+    sent = client.post(
+        f"/visits/{uuid}/submit", data={"csrf_token": csrf_of(check.text)}, headers=EN
+    )
     assert sent.status_code == 302
     again = client.post(
-        f"/visits/{uuid}/submit", data={"csrf_token": _csrf(check.text)}, headers=EN
+        f"/visits/{uuid}/submit", data={"csrf_token": csrf_of(check.text)}, headers=EN
     )
     assert again.status_code == 302  # a second press is harmless
     mine = client.get(f"/visits/{uuid}", headers=EN).text
@@ -160,7 +150,7 @@ def test_returned_visit_shows_note_and_can_be_sent_again(client, world):
     _section(client, uuid, 1, {"ramp": "yes"})
     _section(client, uuid, 2, {"courtesy": "5", "wait": "10", "bribe": "no"})
     page = client.get(f"/visits/{uuid}/check")
-    client.post(f"/visits/{uuid}/submit", data={"csrf_token": _csrf(page.text)})
+    client.post(f"/visits/{uuid}/submit", data={"csrf_token": csrf_of(page.text)})
     client.post(
         f"/api/v1/visits/{uuid}/review",
         json={"decision": "return", "note": "Wait time?"},
@@ -173,7 +163,7 @@ def test_returned_visit_shows_note_and_can_be_sent_again(client, world):
     _section(client, uuid, 2, {"courtesy": "5", "wait": "20", "bribe": "no"})
     page = client.get(f"/visits/{uuid}/check")
     assert (
-        client.post(f"/visits/{uuid}/submit", data={"csrf_token": _csrf(page.text)}).status_code
+        client.post(f"/visits/{uuid}/submit", data={"csrf_token": csrf_of(page.text)}).status_code
         == 302
     )
     assert db.session.scalar(select(Visit.status).where(Visit.uuid == uuid)) == "submitted"
@@ -204,7 +194,7 @@ def test_assignments_plan_and_twice_in_a_row(client, app, world):
 
     checklist_id = db.session.scalar(select(Checklist.id))
     data = {
-        "csrf_token": _csrf(page.text),
+        "csrf_token": csrf_of(page.text),
         "volunteer": str(world["vol"].user_id),
         "office": "tr-istanbul-cg",
         "checklist": str(checklist_id),
@@ -228,7 +218,7 @@ def test_assignments_plan_and_twice_in_a_row(client, app, world):
     resp = volunteer.post(
         f"/visits/new?assignment={assignment.id}",
         data={
-            "csrf_token": _csrf(start.text),
+            "csrf_token": csrf_of(start.text),
             "office": "tr-istanbul-cg",
             "checklist": "mini:1",
             "visited_at": "2026-03-02T11:00",
@@ -281,7 +271,7 @@ def test_a_visit_started_on_a_phone_offline_keeps_its_uuid_once(client, world):
     assert client.get(blank[-1], headers=EN).status_code == 200
     phone_uuid = "5b0e8a1c-3f4d-4e6a-9b7c-2d1e0f9a8b7c"
     body = {
-        "csrf_token": _csrf(page.text),
+        "csrf_token": csrf_of(page.text),
         "office": "tr-istanbul-cg",
         "checklist": "mini:1",
         "visited_at": "2026-03-05T10:30",
