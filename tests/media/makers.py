@@ -156,3 +156,70 @@ def truncated_jpeg() -> bytes:
     """A real JPEG cut in the middle of its picture data, as a dropped upload leaves it."""
     data = jpeg_with_secrets(size=(1600, 1200))
     return data[: len(data) // 2]
+
+
+# A "user data unregistered" SEI payload as a phone maker might write it: a 16-byte UUID, then
+# whatever it likes (here a device serial and a name).
+SEI_UUID = bytes.fromhex("a1b2c3d4e5f6478899aabbccddeeff11")
+SEI_SECRET = f"{SERIAL} Aigerim"
+
+
+def _escape_rbsp(payload: bytes) -> bytes:
+    """Insert emulation-prevention bytes so the payload cannot fake a start code."""
+    out, zeros = bytearray(), 0
+    for byte in payload:
+        if zeros >= 2 and byte <= 3:
+            out.append(3)
+            zeros = 0
+        out.append(byte)
+        zeros = zeros + 1 if byte == 0 else 0
+    return bytes(out)
+
+
+def sei_nal(codec: str, *, suffix: bool = False, text: str = SEI_SECRET) -> bytes:
+    """An Annex-B SEI NAL unit (H.264 type 6; HEVC prefix 39 or suffix 40) with user data."""
+    data = SEI_UUID + text.encode()
+    assert len(data) < 255  # one-byte payload size
+    sei = bytes([5, len(data)]) + data + b"\x80"  # payload type 5, size, payload, rbsp stop bit
+    # H.264: one header byte; HEVC: two (type << 1, then layer 0 and temporal id 0 + 1).
+    header = b"\x06" if codec == "h264" else bytes([(40 if suffix else 39) << 1, 1])
+    return b"\x00\x00\x00\x01" + header + _escape_rbsp(sei)
+
+
+def video_with_sei(fmt: str, codec: str = "libx264", frames: int = 24) -> bytes:
+    """An MP4/MOV from libx264 or libx265 whose bitstream carries SEI user data.
+
+    The encoder writes its own version string in an SEI unit (x264 in the first picture,
+    x265 in the parameter sets that end up in the hvcC box); on top of that every picture gets
+    an SEI with ``SEI_SECRET``, and HEVC pictures also a suffix SEI after the slices.
+    """
+    import tempfile
+
+    kind = "h264" if codec == "libx264" else "hevc"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"clip.{fmt}"
+        with av.open(str(path), "w", format=fmt) as out:
+            stream = out.add_stream(codec, rate=12)
+            stream.width, stream.height, stream.pix_fmt = 128, 96, "yuv420p"
+            if codec == "libx265":
+                stream.codec_context.options = {"x265-params": "log-level=error"}
+
+            def mux(packets: list[av.Packet]) -> None:
+                for packet in packets:
+                    # Encoder packets are Annex B; the MP4 muxer turns them into length-prefixed.
+                    data = sei_nal(kind) + bytes(packet)
+                    if kind == "hevc":
+                        data += sei_nal(kind, suffix=True)
+                    marked = av.Packet(data)
+                    marked.pts, marked.dts = packet.pts, packet.dts
+                    marked.time_base, marked.duration = packet.time_base, packet.duration
+                    marked.is_keyframe = packet.is_keyframe
+                    marked.stream = stream
+                    out.mux(marked)
+
+            for i in range(frames):
+                image = Image.new("RGB", (128, 96), (40, 90, 160))
+                image.paste((230, 200, 30), (i * 4, 20, i * 4 + 30, 60))  # motion: P and B frames
+                mux(stream.encode(av.VideoFrame.from_image(image)))
+            mux(stream.encode())
+        return path.read_bytes()
