@@ -22,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     setup.register_models()
     setup.register_blueprints(app)
     setup.register_security(app)
+    setup.register_proxy(app)
     setup.register_errors(app)
     setup.register_cli(app)
     setup.register_templates(app)

@@ -74,9 +74,19 @@ def load_config(instance_path: Path, root_path: Path) -> dict[str, Any]:
         "PUBLIC_URL": env.get("SURVEY_PUBLIC_URL", ""),
         "UPLOAD_EXPIRY_HOURS": int(env.get("SURVEY_UPLOAD_EXPIRY_HOURS", 72)),
         "INVITE_EXPIRY_HOURS": int(env.get("SURVEY_INVITE_EXPIRY_HOURS", 72)),
+        "RESET_EXPIRY_HOURS": int(env.get("SURVEY_RESET_EXPIRY_HOURS", 2)),
+        "RESET_MAILS_PER_HOUR": int(env.get("SURVEY_RESET_MAILS_PER_HOUR", 3)),
+        "RESET_REQUEST_LIMIT": env.get("SURVEY_RESET_REQUEST_LIMIT", "20 per hour"),
+        "RESET_ANSWER_SECONDS": 0.3,  # the forgot form answers in this time, known address or not
+        "PASSWORD_CHANGE_LIMIT": env.get("SURVEY_PASSWORD_CHANGE_LIMIT", "10 per 5 minutes"),
         "RATELIMIT_STORAGE_URI": env.get("SURVEY_RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
+        # Failure throttles (survey/throttle.py, docs/decisions.md "Throttling (issue 12)"),
+        # in the notation of the `limits` package, several joined by ";".
         "LOGIN_FAILURE_LIMIT": env.get("SURVEY_LOGIN_FAILURE_LIMIT", "10 per 5 minutes"),
+        "ACCOUNT_FAILURE_LIMIT": env.get("SURVEY_ACCOUNT_FAILURE_LIMIT", "10 per 15 minutes"),
         "TOKEN_FAILURE_LIMIT": env.get("SURVEY_TOKEN_FAILURE_LIMIT", "20 per 5 minutes"),
+        # Proxies in front of the app whose X-Forwarded-For/-Proto are believed (0: none).
+        "TRUSTED_PROXIES": int(env.get("SURVEY_TRUSTED_PROXIES", 0)),
         "FINDING_DUE_DAYS": int(env.get("SURVEY_FINDING_DUE_DAYS", 30)),
     }

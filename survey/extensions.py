@@ -24,6 +24,7 @@ babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 compress = Compress()
-# Counts failed sign-ins and bad API tokens per address (memory per worker by default;
-# SURVEY_RATELIMIT_STORAGE_URI points every worker at one store, e.g. redis://).
+# Its storage and strategy hold the failure counts of survey/throttle.py (memory per worker
+# by default; SURVEY_RATELIMIT_STORAGE_URI points every worker at one store, e.g. redis://).
+# The address is the client's once register_proxy trusts SURVEY_TRUSTED_PROXIES proxies.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -45,20 +45,3 @@ def security_headers(response: Response) -> Response:
     if request.path.startswith("/api/") or response.mimetype == "text/html":
         response.headers.setdefault("Cache-Control", "no-store")
     return response
-
-
-def failed(response: Response) -> bool:
-    """Only failures count towards the throttles: a 401 is a wrong password or token."""
-    return response.status_code == 401
-
-
-def login_failure_limit() -> str:
-    from flask import current_app
-
-    return str(current_app.config["LOGIN_FAILURE_LIMIT"])
-
-
-def token_failure_limit() -> str:
-    from flask import current_app
-
-    return str(current_app.config["TOKEN_FAILURE_LIMIT"])

@@ -131,6 +131,7 @@ class BoundedInt(IntegerConverter):
 
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedInt
+    from .account.views import bp as account_bp
     from .admin.views import bp as admin_bp
     from .api.views import bp as api_bp
     from .assets import bp as assets_bp
@@ -154,12 +155,14 @@ def register_blueprints(app: Flask) -> None:
         findings_bp,
         reports_bp,
         admin_bp,
+        account_bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 
 def register_security(app: Flask) -> None:
+    from .common import logmask
     from .evidence.intake import SurveyRequest, clean_scratch
     from .evidence.views import raise_upload_limit
     from .security import protect_csrf, security_headers
@@ -169,6 +172,24 @@ def register_security(app: Flask) -> None:
     app.before_request(protect_csrf)
     app.teardown_request(clean_scratch)
     app.after_request(security_headers)
+    logmask.install(app)  # no link token in a log line or a Referer
+
+
+def register_proxy(app: Flask) -> None:
+    """Read the client's address and scheme from the proxies in front (docs/deploy.md §6).
+
+    With SURVEY_TRUSTED_PROXIES=N, werkzeug's ProxyFix takes the N-th X-Forwarded-For and
+    X-Forwarded-Proto values from the right, which those proxies set; with 0 (the default)
+    both headers are ignored, so a client cannot choose the address its failures count to.
+    X-Forwarded-Host is never trusted: nginx passes Host itself.
+    """
+    trusted = int(app.config.get("TRUSTED_PROXIES", 0))
+    if trusted < 0:
+        raise ValueError("SURVEY_TRUSTED_PROXIES must be 0 or more")
+    if trusted:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted)  # type: ignore[method-assign]
 
 
 def register_errors(app: Flask) -> None:

@@ -10,6 +10,7 @@ from flask import g
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import throttle
 from ..auth.models import User
 from ..auth.services import user_for_token
 from ..errors import ServiceError
@@ -27,7 +28,11 @@ def api_user() -> User:
 
 
 def authenticated(view: F) -> F:
-    """Resolve the caller or answer 401 with a WWW-Authenticate hint."""
+    """Resolve the caller (a Bearer token, else the session), or answer 401.
+
+    Only a call without a valid caller is counted against its address, and only such a call
+    is refused (429) once the address is over SURVEY_TOKEN_FAILURE_LIMIT (issue 12).
+    """
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -36,6 +41,7 @@ def authenticated(view: F) -> F:
         if user is None and token is None and current_user.is_authenticated:
             user = current_user._get_current_object()  # type: ignore[attr-defined]
         if user is None:
+            throttle.bad_credentials()
             raise Unauthorized(_("A valid API token is needed: Authorization: Bearer <token>."))
         g.api_user = user
         return view(*args, **kwargs)

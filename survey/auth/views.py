@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from .. import throttle
 from ..audit import services as audit
 from ..config import LOCALES
 from ..errors import InvalidInput, NotFound, translate_fields
-from ..extensions import db, limiter
-from ..security import failed, login_failure_limit
+from ..extensions import db
 from . import invitations
 from .forms import AcceptInvitationForm, LoginForm
 from .services import authenticate
@@ -31,20 +31,24 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_failure_limit, methods=["POST"], deduct_when=failed)
 def login() -> str | Response | tuple[str, int]:
+    """Sign in; failures are throttled per address and per account typed (survey/throttle.py)."""
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
     failed = False
     if form.validate_on_submit():
-        user = authenticate(form.email.data or "", form.password.data or "")
+        email = form.email.data or ""
+        throttle.check_sign_in(email)  # 429 before the password is even looked at
+        user = authenticate(email, form.password.data or "")
         if user is not None:
+            throttle.forgive_account(email)
             _sign_in(user)
             audit.record("login", user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
-        audit.record("login.failed", None, email=(form.email.data or "")[:254])
+        throttle.sign_in_failed(email)
+        audit.record("login.failed", None, email=email[:254])
         db.session.commit()
         failed = True
     status = 200 if not (form.errors or failed) else 422 if form.errors else 401
