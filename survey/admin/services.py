@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from ..account.services import end_open_resets
 from ..audit import services as audit
 from ..auth.models import FIELD_ROLES, ROLES, ApiToken, User
 from ..auth.services import new_pseudonym
@@ -43,6 +44,7 @@ def set_active(admin: User, user_id: int, active: bool) -> User:
     if not active:
         user.session_epoch += 1
         db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id).values(revoked=True))
+        end_open_resets(user)  # a link to choose a password does not outlive it either
     audit.record("user.activated" if active else "user.deactivated", admin, user=user.id)
     db.session.commit()
     return user

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from .. import notify
+from ..account import services as account
 from ..auth import invitations
 from ..auth.models import ROLES
 from ..checklists.services import ChecklistProblems, list_checklists, load_upload
@@ -130,6 +131,25 @@ def set_active(user_id: int) -> Response:
             "success",
         )
     return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/reset")
+def send_reset(user_id: int) -> str | Response | tuple[str, int]:
+    """A link to choose a new password: e-mailed, or shown once when it could not be."""
+    try:
+        issued = account.send_reset_by_admin(current_user, user_id)
+    except ServiceError as exc:
+        if exc.status == 404:
+            abort(404)
+        flash(str(exc.message), "error")
+        return redirect(url_for("admin.user", user_id=user_id))
+    if issued.mailed:
+        flash(
+            _("We emailed a link to choose a new password to %(email)s.", email=issued.user.email),
+            "success",
+        )
+        return redirect(url_for("admin.user", user_id=user_id))
+    return render_template("admin/reset_link.html", issued=issued, mail=notify.enabled()), 201
 
 
 @bp.post("/invitations/<int:invitation_id>/revoke")

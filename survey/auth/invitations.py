@@ -16,7 +16,8 @@ from ..errors import InvalidInput, NotFound
 from ..extensions import db
 from ..offices.models import Office
 from .models import ROLES, Invitation, User
-from .services import MIN_PASSWORD, create_user, email_problems, normalise_email, token_hash
+from .passwords import password_problems
+from .services import create_user, email_problems, normalise_email, token_hash
 
 
 def create_invitation(
@@ -82,8 +83,10 @@ def accept_invitation(token: str, password: str, confirm: str, name: str = "") -
     """Create the account once: two tabs, or a link used twice, make one account at most."""
     invitation = open_invitation(token)
     problems: dict[str, list[str]] = {}
-    if len(password) < MIN_PASSWORD:
-        problems["password"] = [_l("Use at least 10 characters.")]
+    if found := password_problems(
+        password, email=invitation.email, name=name.strip() or invitation.display_name
+    ):
+        problems["password"] = found
     elif password != confirm:
         problems["confirm"] = [_l("The two passwords differ.")]
     if problems:

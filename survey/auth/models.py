@@ -1,4 +1,4 @@
-"""People and their API tokens."""
+"""People, their API tokens, invitations and password reset links."""
 
 from __future__ import annotations
 
@@ -83,6 +83,36 @@ class Invitation(db.Model):
     office: Mapped[Office | None] = relationship(Office)
 
     def state(self, now: datetime) -> str:
+        if self.used_at is not None:
+            return "used"
+        if self.revoked:
+            return "revoked"
+        return "expired" if self.expires_at <= now else "pending"
+
+
+class PasswordReset(db.Model):
+    """A one-time link to choose a new password, e-mailed on request or made by an admin.
+
+    Only the SHA-256 of the link's token is kept. A newer link, a used one, a password set by
+    any other way, or the end of `expires_at` makes it useless.
+    """
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    # The admin who made the link; empty when the person asked for it themself.
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    revoked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    user: Mapped[User] = relationship(User, foreign_keys=[user_id])
+
+    def state(self, now: datetime) -> str:
+        """The state: used, revoked, expired or pending (the only state in which it works)."""
         if self.used_at is not None:
             return "used"
         if self.revoked:

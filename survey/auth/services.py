@@ -16,10 +16,10 @@ from ..errors import InvalidInput
 from ..extensions import db
 from ..offices.models import Office
 from .models import FIELD_ROLES, ROLES, ApiToken, User
+from .passwords import password_problems
 
 PSEUDONYM_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 TOKEN_PREFIX = "adq_"
-MIN_PASSWORD = 10
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password, used to even out timing")
@@ -66,8 +66,8 @@ def create_user(
         problems["email"] = found
     if role not in ROLES:
         problems["role"] = [_l("Unknown role.")]
-    if len(password) < MIN_PASSWORD:
-        problems["password"] = [_l("Use at least 10 characters.")]
+    if found := password_problems(password, email=email, name=name or ""):
+        problems["password"] = found
     office = None
     if office_code:
         office = db.session.scalar(select(Office).where(Office.code == office_code))
@@ -110,6 +110,14 @@ def authenticate(email: str, password: str) -> User | None:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+def password_matches(user: User, password: str) -> bool:
+    """Whether password is the account's current one (argon2; never raises on a bad hash)."""
+    try:
+        return bool(_hasher.verify(user.password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def token_hash(token: str) -> str:
