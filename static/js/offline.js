@@ -1,6 +1,6 @@
 // The sync queue: answers, files and submissions made without a connection wait on the phone
 // and leave it only after the server has acknowledged them. Exactly once, by their uuids.
-import { all, put, remove, wipe } from "./store.js";
+import { PAGES, SHARED, all, put, remove, wipe } from "./store.js";
 
 const CHUNK = 256 * 1024;
 const banner = document.querySelector("[data-sync]");
@@ -117,7 +117,7 @@ const sendAction = async (action, csrf) => {
   return settle(await postForm(action.key, action.entries || [], csrf, { "X-Queue": "1" }), link);
 };
 
-let running = false;
+let running = null;
 const refusals = new Map(); // queued key -> where to fix it, shown until a send of it succeeds
 
 const each = async (items, send, store) => {
@@ -153,13 +153,21 @@ const showRefusals = () => {
 let delay = 5000;
 let timer = null;
 
+// What waits on the phone: the visits with answers or submissions, and the files.
+const unsent = async () => {
+  const [answers, files, actions] = await Promise.all(["answers", "files", "actions"].map(all));
+  const visits = new Set([...answers, ...actions].map((item) => item.visit)).size;
+  const waiting = answers.length + files.length + actions.length;
+  return { answers, files, actions, visits, waiting };
+};
+
 export const refresh = async () => {
   if (!banner) return;
-  const [answers, files, actions, started] = await Promise.all(
-    ["answers", "files", "actions", "started"].map((store) => all(store)),
-  );
+  const [{ answers, files, actions, visits, waiting }, started] = await Promise.all([
+    unsent(),
+    all("started"),
+  ]);
   const pending = new Set([...answers, ...files, ...actions].map((item) => item.visit));
-  const visits = new Set([...answers.map((a) => a.visit), ...actions.map((a) => a.visit)]).size;
   // Visits started on this phone are on no page the server made yet: link to them here.
   const list = banner.querySelector("[data-sync-started]");
   const mine = started.filter((visit) => pending.has(visit.key));
@@ -174,7 +182,6 @@ export const refresh = async () => {
       return li;
     }),
   );
-  const waiting = answers.length + files.length + actions.length;
   banner.hidden = false;
   banner.querySelector("[data-sync-text]").textContent = waiting
     ? text("msgWaiting", { visits, files: files.length })
@@ -183,13 +190,11 @@ export const refresh = async () => {
   banner.querySelector("[data-sync-now]").hidden = waiting === 0;
 };
 
-export const flush = async () => {
-  if (running) return;
-  running = true;
+const send = async () => {
   window.clearTimeout(timer);
   try {
-    const [answers, files, actions] = await Promise.all([all("answers"), all("files"), all("actions")]);
-    if (answers.length + files.length + actions.length === 0) return;
+    const { answers, files, actions, waiting } = await unsent();
+    if (waiting === 0) return;
     const csrf = await token();
     // A visit started on the phone is created first: answers, files and sending need it.
     const starts = actions.filter((action) => action.kind === "start");
@@ -211,10 +216,19 @@ export const flush = async () => {
     delay = Math.min(delay * 2, 300000); // back off, never give up
     timer = window.setTimeout(flush, delay);
   } finally {
-    running = false;
     await refresh().catch(() => {});
     showRefusals();
   }
+};
+
+// One run at a time; a second call waits for the one under way.
+export const flush = () => {
+  running =
+    running ||
+    send().finally(() => {
+      running = null;
+    });
+  return running;
 };
 
 export const queueAnswers = (url, visit, entries) =>
@@ -289,25 +303,70 @@ if (submitForm) {
 }
 
 // Opening one page of a visit keeps every page of it on the phone (sw.js serves them from this
-// cache when there is no signal), so a volunteer need not open each page before going in.
-const PAGES = "adaldyq-pages-v1";
+// account's cache when there is no signal), so a volunteer need not open each page before going
+// in. This account's own offline page too, with this banner on it.
+let leaving = false; // signing out: keep nothing more
 const precache = async () => {
   const holder = document.querySelector("[data-precache]");
-  if (!holder || !window.caches || !navigator.onLine) return;
+  if (!window.caches || !navigator.onLine) return;
   const cache = await caches.open(PAGES);
   const assets = new Set();
-  for (const url of holder.dataset.precache.split(" ")) {
+  const account = document.documentElement.dataset.account;
+  for (const url of ["/offline", ...(holder ? holder.dataset.precache.split(" ") : [])]) {
     if (await cache.match(url)) continue;
     const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
-    if (!response.ok || response.redirected) continue;
+    // Only a page of this account, into this account's cache (signed out meanwhile: none).
+    const mine = response.headers.get("X-Adaldyq-Account") === account;
+    if (!response.ok || response.redirected || !mine) continue;
     const html = await response.clone().text();
     for (const found of html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)) assets.add(found[1]);
+    if (leaving) return;
     await cache.put(url, response);
   }
   // The scripts and styles those pages use, which this page may not have loaded.
-  for (const url of assets) if (!(await cache.match(url))) await cache.add(url);
-  holder.dataset.precached = "1";
+  const shared = await caches.open(SHARED);
+  for (const url of assets) if (!(await shared.match(url))) await shared.add(url);
+  if (holder) holder.dataset.precached = "1";
 };
+
+// "Sign out" removes what this account keeps on the phone. When some of it is not sent yet, the
+// panel says so first: send it, remove it anyway, or stay. (Without JavaScript, sw.js sees the
+// sign-out and forgets the pages, but keeps the queue for this account's next sign-in.)
+const signout = document.querySelector("form.signout");
+const leave = document.querySelector("[data-leave]");
+const tell = (left, more = "") => {
+  const counts = leave.dataset.msgUnsent.replace("{visits}", left.visits).replace("{files}", left.files.length);
+  leave.querySelector("[data-leave-text]").textContent = `${counts} ${more}`.trim();
+};
+const signOut = async () => {
+  leaving = true;
+  await wipe().catch(() => {});
+  HTMLFormElement.prototype.submit.call(signout);
+};
+if (signout && leave) {
+  signout.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    let left;
+    try {
+      left = await unsent();
+    } catch (error) {
+      HTMLFormElement.prototype.submit.call(signout); // cannot tell: sw.js keeps the queue
+      return;
+    }
+    if (left.waiting === 0) return signOut();
+    tell(left);
+    leave.showModal();
+  });
+  leave.querySelector("[data-leave-cancel]").addEventListener("click", () => leave.close());
+  leave.querySelector("[data-leave-remove]").addEventListener("click", signOut);
+  leave.querySelector("[data-leave-send]").addEventListener("click", async () => {
+    leave.querySelector("[data-leave-text]").textContent = leave.dataset.msgSending;
+    await flush();
+    const left = await unsent();
+    if (left.waiting === 0) return signOut();
+    tell(left, leave.dataset.msgNotSent);
+  });
+}
 
 if (banner) {
   window.addEventListener("load", () => window.setTimeout(() => precache().catch(() => {}), 1000));
