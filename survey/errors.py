@@ -24,6 +24,10 @@ class ServiceError(Exception):
         self.fields = fields or {}
 
 
+class BadRequest(ServiceError):
+    status, code = 400, "bad_request"
+
+
 class InvalidInput(ServiceError):
     status, code = 422, "invalid"
 

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_skeleton
 from flask import Flask, current_app, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from .domain.checklist import Item
 
 LANGUAGES = (("kk", "Қазақша"), ("ru", "Русский"), ("en", "English"))
+ACCOUNT_HEADER = "X-Adaldyq-Account"
 
 
 def current_locale() -> str:
@@ -75,6 +80,10 @@ def finding_action_labels() -> dict[str, Any]:
         "merged": _l("Merged into another finding"),
         "merged_in": _l("A duplicate was merged in"),
     }
+
+
+def observation_labels() -> dict[str, Any]:
+    return {"fail": _l("not met"), "partial": _l("partly met"), "pass": _l("met")}
 
 
 def localized(text: dict[str, str] | None) -> str:
@@ -137,6 +146,49 @@ def asset_url(filename: str) -> str:
     return url_for("assets.asset", digest=digest, filename=filename)
 
 
+def month_label(value: str | date | None) -> str:
+    """ "2026-11" (or a date) as the locale writes a month: "2026 ж. қараша", "November 2026"."""
+    if not value:
+        return ""
+    day = value if isinstance(value, date) else date.fromisoformat(f"{value}-01")
+    return format_skeleton("yMMMM", day, locale=current_locale())
+
+
+def quarter_label(code: str) -> str:
+    """ "2026-Q3" as the locale says it: "2026 ж. 3-тоқсан", "3-й квартал 2026 г.", "Q3 2026"."""
+    year, _sep, number = code.partition("-Q")
+    return str(_l("Q%(quarter)s %(year)s", quarter=number, year=year))
+
+
+def offline_namespace() -> str | None:
+    """The signed-in account's name for what a phone keeps of it (docs/decisions.md, "Shared
+    phones"): 16 hex digits, the same at every sign-in, that neither show nor reveal who it is.
+
+    The service worker and the page scripts keep pages, answers and files under it
+    (adaldyq-pages-<ns>, IndexedDB adaldyq-<ns>). None when nobody is signed in, and for the
+    roles that do not work offline: the phone keeps nothing of theirs.
+    """
+    from .auth.models import FIELD_ROLES
+
+    if not current_user or not current_user.is_authenticated:
+        return None
+    if current_user.role not in FIELD_ROLES:
+        return None
+    key = current_app.secret_key or ""
+    secret = key if isinstance(key, bytes) else str(key).encode()
+    message = f"offline-namespace:{current_user.id}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:16]
+
+
+def _account_header(response: Response) -> Response:
+    """Every HTML page says whose it is, so the service worker keeps it for that account."""
+    if response.mimetype == "text/html":
+        namespace = offline_namespace()
+        if namespace:
+            response.headers[ACCOUNT_HEADER] = namespace
+    return response
+
+
 def register(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict[str, Any]:
@@ -144,11 +196,18 @@ def register(app: Flask) -> None:
             "current_locale": current_locale(),
             "languages": LANGUAGES,
             "today": date.today(),
+            "offline_account": offline_namespace(),
         }
+
+    app.after_request(_account_header)
 
     app.jinja_env.filters["localized"] = localized
     app.jinja_env.filters["one_decimal"] = one_decimal
     app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
+    app.jinja_env.filters["month"] = month_label
+    app.jinja_env.filters["isodate"] = lambda text: (
+        format_date(date.fromisoformat(text)) if text else ""
+    )
     app.jinja_env.filters["datetime_local"] = lambda dt, fmt="medium": (
         format_datetime(dt, fmt, rebase=False) if dt else ""
     )
@@ -161,4 +220,6 @@ def register(app: Flask) -> None:
         office_kind_label=lambda k: office_kind_labels().get(k, k),
         severity_label=lambda s: severity_labels().get(s, s),
         finding_action_label=lambda s: finding_action_labels().get(s, s),
+        quarter_label=quarter_label,
+        observation_label=lambda r: observation_labels().get(r, r),
     )

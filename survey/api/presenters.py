@@ -1,21 +1,22 @@
-"""Turn stored rows into the JSON shapes of DESIGN §7, hiding what a role may not see."""
+"""Turn stored rows into the JSON shapes of DESIGN §7, hiding what a role may not see.
+
+Evidence and findings are shaped by their own packages (evidence/presenters.py,
+findings/presenters.py), which the office head's pages share.
+"""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
-
-from flask import url_for
 
 from ..auth.models import User
 from ..checklists.models import Checklist
 from ..common.time import iso
-from ..domain.media import capture_far_from_visit
-from ..evidence.access import SEES_ORIGINALS
-from ..evidence.models import Evidence
+from ..evidence.presenters import evidence_json
 from ..evidence.services import evidence_of
 from ..findings.models import Finding
+from ..findings.presenters import findings_json
 from ..offices.models import Office
+from ..templating import current_locale
 from ..visits.models import Visit
 from ..visits.services import visited_at_local
 
@@ -82,60 +83,10 @@ def visit_json(visit: Visit, viewer: User) -> dict[str, Any]:
     return body
 
 
-def evidence_json(evidence: Evidence, viewer: User) -> dict[str, Any]:
-    """An evidence entry; "original" only for those allowed to see originals."""
-    flags = list(evidence.flags or [])
-    if capture_far_from_visit(evidence.captured_on, evidence.visit.visited_on):
-        flags.insert(0, "capture_far_from_visit")
-    files = {
-        variant: url_for("evidence.file", uuid=evidence.uuid, variant=variant)
-        for variant in ("display", "thumb")
-    }
-    if viewer.role in SEES_ORIGINALS:
-        files["original"] = url_for("evidence.file", uuid=evidence.uuid, variant="original")
-    return {
-        "uuid": evidence.uuid,
-        "kind": evidence.kind,
-        "item": evidence.item_code,
-        "sha256": evidence.sha256,
-        "size": evidence.size,
-        "content_type": evidence.content_type,
-        "captured_at": evidence.captured_at,
-        "flags": flags,
-        "files": files,
-    }
-
-
 def finding_json(finding: Finding, viewer: User) -> dict[str, Any]:
-    """A finding as DESIGN §7 shows it; no trace of who the volunteer was."""
-    from ..evidence.services import proofs_of
-    from ..findings.services import recommendation_text
-    from ..templating import current_locale
+    """A finding as DESIGN §7/§9 shows it to this viewer (findings/presenters.py)."""
+    return findings_json([finding], viewer, current_locale())[0]
 
-    events = [
-        {
-            "at": iso(e.at),
-            "action": e.action,
-            "from": e.from_status,
-            "to": e.to_status,
-            "text": e.text,
-            "by": e.actor.role if e.actor else None,
-        }
-        for e in finding.events
-    ]
-    return {
-        "id": finding.id,
-        "office": finding.office.code,
-        "visit": finding.visit.uuid,
-        "item": finding.item_code,
-        "severity": finding.severity,
-        "status": finding.status,
-        "recommendation": recommendation_text(finding, current_locale()),
-        "recommendations": dict(finding.recommendation or {}),
-        "due_date": iso(finding.due_date),
-        "overdue": finding.status in ("open", "in_progress") and finding.due_date < date.today(),
-        "disputed": finding.disputed,
-        "responses": [e for e in events if e["action"] in ("response", "dispute")],
-        "history": events,
-        "evidence": [evidence_json(e, viewer) for e in proofs_of(finding)],
-    }
+
+def findings_list_json(findings: list[Finding], viewer: User) -> list[dict[str, Any]]:
+    return findings_json(findings, viewer, current_locale())

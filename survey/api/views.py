@@ -24,13 +24,12 @@ from ..evidence.services import (
     incoming_from_upload,
     remove_evidence,
 )
-from ..extensions import db, limiter
+from ..extensions import db
 from ..findings import services as findings_service
 from ..offices.services import get_office, list_offices
 from ..reports import exports
 from ..reports.pdf import infographic, report_pdf
 from ..scores.services import office_figures, parse_period, ranking
-from ..security import failed, token_failure_limit
 from ..templating import current_locale
 from ..visits.services import get_visible_visit, list_visits, review_visit, save_visit
 from . import presenters as p
@@ -38,8 +37,8 @@ from .auth import api_user, authenticated
 from .openapi import build_spec
 
 bp = Blueprint("api", __name__)
-# Bad tokens are throttled per address across the whole API (registered once, at import).
-limiter.limit(token_failure_limit, deduct_when=failed)(bp)
+# Bad tokens are throttled per address by `authenticated` (survey/throttle.py), not here:
+# a limit on the whole blueprint would refuse valid callers too.
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -221,7 +220,7 @@ def findings() -> Response:
         office=request.args.get("office") or None,
         status=request.args.get("status") or None,
     )
-    return jsonify(_page([p.finding_json(f, api_user()) for f in rows]))
+    return jsonify(p.findings_list_json(_page(rows), api_user()))
 
 
 @bp.get("/findings/<int:finding_id>")
@@ -288,7 +287,7 @@ def finding_proof(finding_id: int) -> tuple[Response, int]:
 def _export_args() -> tuple[Any, Any, str]:
     if api_user().role != "project_group":
         raise findings_service.Forbidden(_("Exports are for the project group."))
-    date_from, date_to = parse_period(request.args.get("from"), request.args.get("to"))
+    date_from, date_to = _period_args()
     lang = request.args.get("lang") or current_locale()
     if lang not in LOCALES:
         raise InvalidInput(_("Some fields need attention."), {"lang": [_("Use kk, ru or en.")]})
@@ -379,12 +378,15 @@ def office_scores(code: str) -> Response:
     office = get_office(code)
     if office is None:
         raise NotFound(_("No such office."))
-    date_from, date_to = parse_period(request.args.get("from"), request.args.get("to"))
-    return jsonify(office_figures(api_user(), office, date_from, date_to))
+    return jsonify(office_figures(api_user(), office, *_period_args()))
 
 
 @bp.get("/scores")
 @authenticated
 def scores() -> Response:
-    date_from, date_to = parse_period(request.args.get("from"), request.args.get("to"))
-    return jsonify(_page(ranking(api_user(), date_from, date_to)))
+    return jsonify(_page(ranking(api_user(), *_period_args())))
+
+
+def _period_args() -> tuple[date | None, date | None]:
+    args = request.args
+    return parse_period(args.get("from"), args.get("to"), args.get("period"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -66,3 +67,44 @@ def parse(
         return Period(date.fromisoformat(start), date.fromisoformat(end))
     previous = month(today.year, today.month).previous()
     return previous
+
+
+QUARTER_RE = r"(\d{4})-Q([1-4])"
+
+
+def quarter_of(day: date) -> Period:
+    """The calendar quarter that holds day."""
+    return quarter(day.year, (day.month - 1) // 3 + 1)
+
+
+def quarter_code(period: Period) -> str | None:
+    """ "2026-Q3" when period is exactly one calendar quarter, else None."""
+    whole = quarter_of(period.start)
+    if whole != period:
+        return None
+    return f"{period.start.year}-Q{(period.start.month - 1) // 3 + 1}"
+
+
+def parse_quarter(text: str) -> Period:
+    """ "2026-Q3" (ASCII digits, Q1–Q4, years 2000–2100) as a Period; ValueError otherwise."""
+    found = re.fullmatch(QUARTER_RE, text or "", flags=re.ASCII)
+    if not found or not 2000 <= int(found.group(1)) <= 2100:
+        raise ValueError(f"not a quarter: {text!r}")
+    return quarter(int(found.group(1)), int(found.group(2)))
+
+
+def completed_quarters(today: date, earliest: date | None, limit: int = 12) -> list[Period]:
+    """Quarters that have ended by today, newest first, back to the one holding earliest.
+
+    Only ended quarters: a quarter still running gains visits day by day, and comparing its
+    figures from one day to the next would show each new visit (a differencing attack).
+    With no earliest date, or one in the running quarter, the last complete quarter alone.
+    At most limit quarters, and at least one.
+    """
+    current = quarter_of(today).previous()
+    stop = quarter_of(earliest) if earliest is not None and earliest < current.end else current
+    out = []
+    while len(out) < max(limit, 1) and current.end >= stop.start:
+        out.append(current)
+        current = current.previous()
+    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ..auth.models import User
 from ..errors import Forbidden, NotFound
@@ -13,6 +13,7 @@ from ..extensions import db
 from ..visits.models import Visit
 from ..visits.services import visible_visits
 from .models import Evidence
+from .office import office_evidence_ids
 
 SEES_ORIGINALS = ("auditor", "project_group")
 VARIANTS = ("display", "thumb", "original")
@@ -25,13 +26,17 @@ class Served:
     filename: str
 
 
+def visible_evidence(viewer: User) -> Select[tuple[Evidence]]:
+    if viewer.role == "office_head":
+        return select(Evidence).where(Evidence.id.in_(office_evidence_ids(viewer)))
+    visible = visible_visits(viewer).with_only_columns(Visit.id)
+    return select(Evidence).where(Evidence.visit_id.in_(visible))
+
+
 def file_for(viewer: User, evidence_uuid: str, variant: str) -> Served:
     if variant not in VARIANTS:
         raise NotFound(_l("Not found."))
-    visible = visible_visits(viewer).with_only_columns(Visit.id)
-    evidence = db.session.scalar(
-        select(Evidence).where(Evidence.uuid == evidence_uuid, Evidence.visit_id.in_(visible))
-    )
+    evidence = db.session.scalar(visible_evidence(viewer).where(Evidence.uuid == evidence_uuid))
     if evidence is None:
         raise NotFound(_l("Not found."))
     if variant == "original":

@@ -88,14 +88,23 @@ def _item_code(visit: Visit, item: str | None) -> str | None:
 
 
 def _evidence_uuid(raw: str | None) -> str:
+    """The client's id for the evidence: a random (version 4) UUID, or one made here.
+
+    Other versions are refused: version 1 and 6 hold the moment and the device's MAC address,
+    version 7 the moment, and an office head sees evidence ids (issue 12).
+    """
     if not raw:
         return str(uuid_lib.uuid4())
     try:
-        return str(uuid_lib.UUID(str(raw)))
-    except ValueError as exc:
+        parsed = uuid_lib.UUID(str(raw))
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.version != 4:
         raise InvalidInput(
-            _l("Some fields need attention."), {"uuid": [_l("Give a UUID; the app makes one.")]}
-        ) from exc
+            _l("Some fields need attention."),
+            {"uuid": [_l("Give a random UUID (version 4); the app makes one.")]},
+        )
+    return str(parsed)
 
 
 def incoming_from_file(received: Any) -> Incoming:

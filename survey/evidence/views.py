@@ -12,11 +12,11 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..visits.flow import own_visit
 from .access import file_for
+from .presenters import evidence_json
 from .services import add_evidence, incoming_from_file, remove_evidence
 from .storage import storage
 
 bp = Blueprint("evidence", __name__)
-PRIVATE_MAX_AGE = 3600
 
 
 @bp.get("/evidence/<uuid>/<variant>")
@@ -26,18 +26,34 @@ def file(uuid: str, variant: str) -> Response:
     if variant == "original":
         audit.record("evidence.original", api_user(), evidence=uuid)
         db.session.commit()
+    path = storage().local_path(served.key)
     response = send_file(
-        storage().local_path(served.key),
+        path,
         mimetype=served.content_type,
         as_attachment=variant == "original",
         download_name=served.filename,
-        conditional=True,  # HTTP Range: phones need it to play video
-        max_age=PRIVATE_MAX_AGE,
+        conditional=False,
+        etag=False,
     )
-    response.cache_control.private = True
-    response.cache_control.public = False
+    without_dates(response)
+    # HTTP Range (phones need it to play video), with no date to compare against.
+    return response.make_conditional(
+        request, accept_ranges=True, complete_length=path.stat().st_size
+    )
+
+
+def without_dates(response: Response) -> Response:
+    """A file says nothing about when it was stored (issue 12).
+
+    The file's modification time is the upload instant, which dates the visit: no
+    Last-Modified, no ETag built from it, and no If-Modified-Since answered from it (the
+    conditional step runs after the date is gone). Never kept in a browser's cache (a phone
+    may be shared), so "private, no-store".
+    """
+    del response.headers["Last-Modified"]  # (setting last_modified = None writes "now")
+    del response.headers["ETag"]
+    response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = f"private, max-age={PRIVATE_MAX_AGE}"
     return response
 
 
@@ -73,8 +89,6 @@ def upload(uuid: str) -> Response | tuple[Response, int]:
         flash(str(exc.message), "error")
         return redirect(_back(uuid))
     if wants_json:
-        from ..api.presenters import evidence_json
-
         return jsonify([evidence_json(e, api_user()) for e in made]), 201
     if made:
         flash(_("%(n)s file(s) attached.", n=len(made)), "success")

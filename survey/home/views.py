@@ -16,15 +16,17 @@ STATUS_ORDER = ("returned", "draft", "submitted", "approved", "rejected")
 
 
 def _office_portal(user):  # type: ignore[no-untyped-def]
-    """The head's own office: figures, trend and sections; nothing about people."""
-    from ..scores.services import office_figures
-    from ..scores.trend import monthly_scores
+    """The head's own office: the last complete quarter's figures and the findings to answer.
 
-    figures = office_figures(user, user.office, None, None)
-    names = {}
-    for visit in list_visits(user, limit=1):
-        names = {s.code: s.title for s in visit.checklist.spec.sections}
-    return {"figures": figures, "trend": monthly_scores(user.office_id), "section_names": names}
+    Figures come withheld as the allow-list says (fewer than 3 visits: no score); the whole
+    office page, with earlier quarters, is a link away.
+    """
+    from ..scores.services import office_figures, office_finding_counts
+
+    return {
+        "figures": office_figures(user, user.office, None, None),
+        "findings": office_finding_counts(user.office),
+    }
 
 
 @bp.get("/")

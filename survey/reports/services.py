@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 
 from ..auth.models import User
+from ..checklists.services import list_checklists
+from ..domain.disclosure import MIN_VISITS
 from ..domain.periods import Period
 from ..extensions import db
 from ..findings.kpis import programme_kpis
 from ..offices.models import Office
 from ..scores.services import approved_in, ranking
 from ..visits.models import Visit, VisitSection
-
-MIN_VISITS = 3
 
 
 @dataclass
@@ -77,3 +78,25 @@ def public_figures(period: Period, locale: str) -> dict[str, Any]:
         "implemented_share": overall.implemented_share,
         "findings": overall.total,
     }
+
+
+def first_approved_visit() -> date | None:
+    """The day of the earliest approved visit: where the public page's quarters begin."""
+    return db.session.scalar(select(func.min(Visit.visited_on)).where(Visit.status == "approved"))
+
+
+def _latest_specs() -> list[Any]:
+    latest: dict[str, Any] = {}
+    for checklist in list_checklists():  # ordered by version: a later one wins
+        latest[checklist.slug] = checklist.spec
+    return list(latest.values())
+
+
+def section_titles() -> dict[str, dict[str, str]]:
+    """Section code -> its title in kk, ru and en, from the latest checklist versions."""
+    return {s.code: s.title for spec in _latest_specs() for s in spec.sections}
+
+
+def item_texts() -> dict[str, dict[str, str]]:
+    """Item code -> its question in kk, ru and en (codes keep their meaning, DESIGN §2)."""
+    return {i.code: i.text for spec in _latest_specs() for i in spec.iter_items()}

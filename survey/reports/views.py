@@ -5,19 +5,20 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..domain import periods
-from ..errors import InvalidInput, NotFound
+from ..errors import BadRequest, InvalidInput, NotFound
 from ..findings.kpis import programme_kpis
-from ..offices.models import OFFICE_KINDS
+from ..offices.models import OFFICE_KINDS, Office
 from ..offices.services import get_office, list_offices
-from ..scores.services import office_figures, parse_period
-from ..scores.trend import monthly_scores
+from ..scores.services import office_figures
+from ..scores.trend import first_approved_day, monthly_scores, quarterly_scores
 from ..templating import current_locale
 from . import charts
 from .services import dashboard as build_dashboard
-from .services import public_figures
+from .services import first_approved_visit, item_texts, public_figures, section_titles
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 DASHBOARD_ROLES = ("auditor", "project_group")
@@ -65,6 +66,8 @@ def office(code: str) -> str:
     found = get_office(code)
     if found is None:
         raise NotFound("office")
+    if current_user.role == "office_head":
+        return _office_for_head(found)
     figures = office_figures(current_user, found, None, None)  # refuses the wrong people
     trend = monthly_scores(found.id)
     kpis = next(iter(programme_kpis(current_locale(), office_id=found.id)[0]), None)
@@ -78,12 +81,50 @@ def office(code: str) -> str:
     )
 
 
+def _office_for_head(found: Office) -> str:
+    """The head's own office by ended quarter, figures withheld below three visits."""
+    offered = periods.completed_quarters(date.today(), first_approved_day(found.id), limit=8)
+    chosen = _chosen_quarter(offered)
+    figures = office_figures(current_user, found, chosen.start, chosen.end)  # refuses others
+    kpis = next(iter(programme_kpis(current_locale(), office_id=found.id)[0]), None)
+    return render_template(
+        "reports/office_head.html",
+        office=found,
+        figures=figures,
+        quarters=[periods.quarter_code(q) for q in offered],
+        trend=quarterly_scores(found.id, offered[::-1]),
+        kpis=kpis,
+        section_names=section_titles(),
+        item_names=item_texts(),
+    )
+
+
+def _chosen_quarter(offered: list[periods.Period]) -> periods.Period:
+    """?quarter=YYYY-Qn among those offered (the last complete one by default); else 400."""
+    raw = request.args.get("quarter")
+    if raw is None:
+        return offered[0]
+    chosen = next((q for q in offered if periods.quarter_code(q) == raw), None)
+    if chosen is None:
+        raise BadRequest(_l("Choose a quarter from the list."))
+    return chosen
+
+
 @bp.get("/public")
 def public() -> str:
-    """Anyone: scores of offices with at least 3 approved visits, no people, no free text."""
-    date_from, date_to = parse_period(request.args.get("from"), request.args.get("to"))
-    default = periods.last_twelve_months(date.today())
-    period = periods.Period(date_from or default.start, date_to or default.end)
+    """Anyone: scores of offices with at least 3 approved visits in an ended calendar quarter.
+
+    Quarters never overlap and free dates are refused (400): moving the end of a period one
+    day at a time would otherwise show single visits' dates and scores (issue 12).
+    """
+    if "from" in request.args or "to" in request.args:
+        raise BadRequest(_l("The public page shows whole quarters: choose one from the list."))
+    offered = periods.completed_quarters(date.today(), first_approved_visit(), limit=20)
+    period = _chosen_quarter(offered)
     return render_template(
-        "reports/public.html", period=period, figures=public_figures(period, current_locale())
+        "reports/public.html",
+        period=period,
+        quarter=periods.quarter_code(period),
+        quarters=[periods.quarter_code(q) for q in offered],
+        figures=public_figures(period, current_locale()),
     )

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from ..checklists.services import list_checklists
 from ..errors import InvalidInput, translate_fields
 from ..offices.services import list_offices
-from ..visits.services import review_visit
+from ..visits.services import review_visit, show_to_office
 from .services import FLAGS, flag_labels, queue
 
 bp = Blueprint("review", __name__, template_folder="templates")
@@ -38,15 +38,28 @@ def index() -> str:
 @bp.post("/visits/<uuid>/decision")
 @login_required
 def decide(uuid: str) -> Response:
+    body = {"decision": request.form.get("decision"), "note": request.form.get("note")}
+    if request.form.get("office_evidence_given"):
+        body["office_evidence"] = request.form.getlist("office_evidence")
     try:
-        review_visit(
-            current_user,
-            uuid,
-            {"decision": request.form.get("decision"), "note": request.form.get("note")},
-        )
+        review_visit(current_user, uuid, body)
     except InvalidInput as exc:
         for messages in translate_fields(exc.fields).values():
             flash(messages[0], "error")
         return redirect(url_for("visits.detail", uuid=uuid))
     flash(_("Your decision was recorded."), "success")
     return redirect(url_for("review.index"))
+
+
+@bp.post("/visits/<uuid>/office-evidence")
+@login_required
+def office_evidence(uuid: str) -> Response:
+    """After approval, an auditor changes which photos and videos the office is shown."""
+    try:
+        show_to_office(current_user, uuid, request.form.getlist("office_evidence"))
+    except InvalidInput as exc:
+        for messages in translate_fields(exc.fields).values():
+            flash(messages[0], "error")
+    else:
+        flash(_("Saved."), "success")
+    return redirect(url_for("visits.detail", uuid=uuid))

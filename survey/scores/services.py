@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -10,7 +11,9 @@ from sqlalchemy import Integer, and_, case, func, select
 from sqlalchemy.sql import ColumnElement
 
 from ..auth.models import User
+from ..domain import disclosure, periods
 from ..domain.figures import ItemTally, ScoreTally, item_figures, score_figures
+from ..domain.periods import Period, completed_quarters, parse_quarter, quarter_code
 from ..errors import Forbidden, InvalidInput
 from ..extensions import db
 from ..findings.models import FINDING_STATUSES, Finding
@@ -18,10 +21,20 @@ from ..offices.models import Office
 from ..visits.models import Answer, Visit, VisitSection
 
 SCORE_ROLES = ("auditor", "project_group")
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 
-def parse_period(raw_from: str | None, raw_to: str | None) -> tuple[date | None, date | None]:
-    """Dates as YYYY-MM-DD, both inclusive; either may be absent."""
+def parse_period(
+    raw_from: str | None, raw_to: str | None, raw_period: str | None = None
+) -> tuple[date | None, date | None]:
+    """Dates as YYYY-MM-DD, both inclusive, either may be absent; or a period (DESIGN §9):
+    YYYY-MM, YYYY-Qn or YYYY, which then stands instead of from/to.
+
+    Raises InvalidInput (fields "from", "to", "period") for a bad date, one outside
+    2000-01-01…2100-12-31, a reversed range or a bad period.
+    """
+    if raw_period:
+        return _named_period(raw_period)
     fields: dict[str, list[Any]] = {}
     parsed: dict[str, date | None] = {"from": None, "to": None}
     for key, raw in (("from", raw_from), ("to", raw_to)):
@@ -30,11 +43,50 @@ def parse_period(raw_from: str | None, raw_to: str | None) -> tuple[date | None,
                 parsed[key] = date.fromisoformat(raw)
             except ValueError:
                 fields[key] = [_l("Give a date as YYYY-MM-DD.")]
+            else:
+                if not EARLIEST <= parsed[key] <= LATEST:  # type: ignore[operator]
+                    fields[key] = [_l("Give a date between 2000 and 2100.")]
     if parsed["from"] and parsed["to"] and parsed["from"] > parsed["to"]:
         fields["to"] = [_l("The end of the period is before its start.")]
     if fields:
         raise InvalidInput(_l("Some fields need attention."), fields)
     return parsed["from"], parsed["to"]
+
+
+def _named_period(raw: str) -> tuple[date, date]:
+    try:
+        if re.fullmatch(r"\d{4}", raw, flags=re.ASCII):
+            found = periods.year(int(raw))
+        elif re.fullmatch(r"\d{4}-\d{2}", raw, flags=re.ASCII):
+            found = periods.month(int(raw[:4]), int(raw[5:]))
+        else:
+            found = parse_quarter(raw)
+        if found.start < EARLIEST or found.end > LATEST:
+            raise ValueError(raw)
+    except ValueError:
+        raise InvalidInput(
+            _l("Some fields need attention."),
+            {"period": [_l("Give a period as YYYY-MM, YYYY-Qn or YYYY.")]},
+        ) from None
+    return found.start, found.end
+
+
+def head_quarter(date_from: date | None, date_to: date | None, today: date) -> Period:
+    """The one period an office head may ask about: a calendar quarter that has ended.
+
+    Without dates, the last complete quarter. Any other span is refused (InvalidInput on
+    "period"): two overlapping spans, or a quarter still running, could be differenced to
+    show a single visit's score (docs/decisions.md, "The volunteer stays anonymous").
+    """
+    if date_from is None and date_to is None:
+        return completed_quarters(today, None)[0]
+    asked = Period(date_from or EARLIEST, date_to or LATEST)
+    if quarter_code(asked) is None or asked.end >= today:
+        raise InvalidInput(
+            _l("Some fields need attention."),
+            {"period": [_l("Office figures are given by calendar quarter, once it has ended.")]},
+        )
+    return asked
 
 
 def _approved(date_from: date | None, date_to: date | None) -> ColumnElement[bool]:
@@ -57,9 +109,22 @@ def _count_if(cond: ColumnElement[bool]) -> Any:
 def office_figures(
     user: User, office: Office, date_from: date | None, date_to: date | None
 ) -> dict[str, Any]:
-    """Everything GET /offices/<code>/scores returns, in five aggregate queries."""
+    """Everything GET /offices/<code>/scores returns, in five aggregate queries.
+
+    An office head gets one ended quarter only (head_quarter), with every number from fewer
+    than three visits withheld and only the keys of the allow-list (domain/disclosure.py).
+    """
     if not may_see_office(user, office):
         raise Forbidden(_l("You do not have access to this office's figures."))
+    if user.role == "office_head":
+        quarter = head_quarter(date_from, date_to, date.today())
+        figures = _office_figures(office, quarter.start, quarter.end)
+        figures["period"] = quarter_code(quarter)
+        return disclosure.restrict(disclosure.withhold_small(figures), disclosure.FIGURES)
+    return _office_figures(office, date_from, date_to)
+
+
+def _office_figures(office: Office, date_from: date | None, date_to: date | None) -> dict[str, Any]:
     in_period = and_(Visit.office_id == office.id, _approved(date_from, date_to))
     row = db.session.execute(
         select(
@@ -119,6 +184,11 @@ def approved_in(date_from: date | None, date_to: date | None) -> ColumnElement[b
     return _approved(date_from, date_to)
 
 
+def office_finding_counts(office: Office) -> dict[str, int]:
+    """All of an office's findings by status, and how many are overdue, whenever opened."""
+    return _finding_counts(Visit.office_id == office.id)
+
+
 def _finding_counts(in_period: ColumnElement[bool]) -> dict[str, int]:
     today = date.today()
     rows = db.session.execute(
@@ -142,12 +212,19 @@ def _finding_counts(in_period: ColumnElement[bool]) -> dict[str, int]:
 
 
 def ranking(user: User, date_from: date | None, date_to: date | None) -> list[dict[str, Any]]:
-    """Every office the caller may see, best score first, offices without a score last."""
+    """Every office the caller may see, best score first, offices without a score last.
+
+    An office head: their own office, for one ended quarter, as office_figures gives it.
+    """
     if user.role not in (*SCORE_ROLES, "office_head"):
         raise Forbidden(_l("You do not have access to office figures."))
-    offices = select(Office)
     if user.role == "office_head":
-        offices = offices.where(Office.id == user.office_id)
+        office = db.session.get(Office, user.office_id or -1)
+        if office is None:
+            return []
+        figures = office_figures(user, office, date_from, date_to)
+        return [disclosure.restrict(figures, disclosure.RANKED)]
+    offices = select(Office)
     rows = db.session.execute(
         select(
             Visit.office_id,

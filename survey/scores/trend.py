@@ -1,12 +1,14 @@
-"""An office's score month by month, for the head's portal."""
+"""An office's score over time: by month for reviewers, by quarter for its head."""
 
 from __future__ import annotations
 
 import statistics
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from ..domain.disclosure import MIN_VISITS
+from ..domain.periods import Period, quarter_code
 from ..extensions import db
 from ..visits.models import Visit
 
@@ -34,3 +36,35 @@ def monthly_scores(office_id: int, months: int = 12) -> list[tuple[str, float | 
         values = buckets.get(key, [])
         result.append((key, statistics.fmean(values) if values else None, len(values)))
     return result
+
+
+def quarterly_scores(office_id: int, quarters: list[Period]) -> list[tuple[str, float | None, int]]:
+    """(YYYY-Qn, mean score, n) per quarter given, the score withheld below MIN_VISITS.
+
+    For the office head's trend: whole quarters only, so no two rows overlap (no differencing).
+    """
+    if not quarters:
+        return []
+    rows = db.session.execute(
+        select(Visit.visited_on, Visit.score).where(
+            Visit.office_id == office_id,
+            Visit.status == "approved",
+            Visit.visited_on >= min(q.start for q in quarters),
+            Visit.visited_on <= max(q.end for q in quarters),
+            Visit.score.is_not(None),
+        )
+    ).all()
+    result = []
+    for quarter in quarters:
+        values = [score for day, score in rows if quarter.start <= day <= quarter.end]
+        shown = statistics.fmean(values) if len(values) >= MIN_VISITS else None
+        result.append((quarter_code(quarter) or "", shown, len(values)))
+    return result
+
+
+def first_approved_day(office_id: int) -> date | None:
+    return db.session.scalar(
+        select(func.min(Visit.visited_on)).where(
+            Visit.office_id == office_id, Visit.status == "approved"
+        )
+    )

@@ -68,3 +68,5 @@ class ReviewInputSchema(Schema):
 
     decision = fields.String(required=True, error_messages=_messages())
     note = fields.String(load_default=None, allow_none=True)
+    # Evidence uuids the office head is shown; absent: the default (those of failed items).
+    office_evidence = fields.List(fields.String(), load_default=None, allow_none=True)

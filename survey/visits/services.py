@@ -21,6 +21,7 @@ from ..domain.answers import Answer as CheckedAnswer
 from ..domain.answers import check_answers
 from ..domain.messages import N_
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..evidence.office import choose_office_evidence
 from ..extensions import db
 from ..findings.services import open_findings_for
 from ..offices.models import Office
@@ -176,14 +177,16 @@ def _update(user: User, visit: Visit, parsed: _Parsed) -> Visit:
 
 
 def visible_visits(user: User) -> Select[tuple[Visit]]:
-    """The visits a role may see (DESIGN §5); drafts stay with their author."""
+    """The visits a role may see (DESIGN §5); drafts stay with their author.
+
+    An office head sees no single visit at all (issue 12): what the office learns comes through
+    its findings and its quarterly figures (domain/disclosure.py).
+    """
     query = select(Visit)
     if user.role == "volunteer":
         return query.where(Visit.volunteer_id == user.id)
     if user.role in ("auditor", "project_group"):
         return query.where((Visit.volunteer_id == user.id) | (Visit.status != "draft"))
-    if user.role == "office_head" and user.office_id is not None:
-        return query.where(Visit.office_id == user.office_id, Visit.status == "approved")
     return query.where(Visit.id.is_(None))
 
 
@@ -196,6 +199,8 @@ def list_visits(
     offset: int | None = None,
     mine: bool = False,
 ) -> list[Visit]:
+    if user.role == "office_head":
+        raise NotFound(_l("No such visit."))  # not even an empty list: there are none to see
     query = visible_visits(user)
     if mine:
         query = query.where(Visit.volunteer_id == user.id)
@@ -245,6 +250,8 @@ def review_visit(user: User, uuid: str, payload: Any) -> Visit:
         raise Forbidden(_l("You cannot review your own visit."))
     if visit.status != "submitted":
         raise Conflict(_l("Only a submitted visit can be reviewed."))
+    if decision == "approve":  # checked before anything changes; refused as a whole
+        choose_office_evidence(visit, data.get("office_evidence"))
     log_event(visit, user, decision, DECISIONS[decision], note)
     audit.record(f"visit.{decision}", user, visit=visit.uuid, note=note)
     visit.status = DECISIONS[decision]
@@ -255,6 +262,19 @@ def review_visit(user: User, uuid: str, payload: Any) -> Visit:
         made = open_findings_for(visit, due_days, actor=user)
     db.session.commit()
     _tell_about_decision(visit, len(made))
+    return visit
+
+
+def show_to_office(user: User, uuid: str, chosen: list[str]) -> Visit:
+    """An auditor changes, after approval, which of the visit's evidence the office sees."""
+    if user.role != "auditor":
+        raise Forbidden(_l("Only auditors review visits."))
+    visit = get_visible_visit(user, uuid)
+    if visit.status != "approved":
+        raise Conflict(_l("Only an approved visit's evidence is shown to the office."))
+    choose_office_evidence(visit, chosen)
+    audit.record("visit.office_evidence", user, visit=visit.uuid, shown=len(chosen))
+    db.session.commit()
     return visit
 
 

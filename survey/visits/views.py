@@ -19,7 +19,8 @@ from ..auth.models import FIELD_ROLES
 from ..checklists.models import Checklist
 from ..checklists.services import list_checklists
 from ..errors import InvalidInput, translate_fields
-from ..evidence.services import attach_files, evidence_by_item, remove_evidence
+from ..evidence.office import failed_items, office_sees
+from ..evidence.services import attach_files, evidence_by_item, evidence_of, remove_evidence
 from ..extensions import db
 from ..offices.services import list_offices
 from ..review.services import flag_labels, proof_flags
@@ -303,12 +304,23 @@ def detail(uuid: str) -> str:
         and visit.status == "submitted"
         and visit.volunteer_id != current_user.id,
         history=visit.events if sees_scores or visit.volunteer_id == current_user.id else [],
+        office_choice=_office_choice(visit),
     )
+
+
+def _office_choice(visit: Any) -> list[tuple[Any, bool]]:
+    """For an auditor: each evidence entry and whether the office is (to be) shown it."""
+    if current_user.role != "auditor" or visit.status not in ("submitted", "approved"):
+        return []
+    failed = failed_items(visit)
+    return [(e, office_sees(e, failed)) for e in evidence_of(visit)]
 
 
 @bp.get("/visits")
 @login_required
 def index() -> str:
+    if current_user.role == "office_head":
+        abort(404)  # an office head sees no single visit (DESIGN §5)
     if current_user.role not in REVIEWERS:
         abort(403)
     status = request.args.get("status") or "submitted"

@@ -184,6 +184,18 @@ def _api(server, path: str):  # type: ignore[no-untyped-def]
         return json.loads(response.read())
 
 
+def _stored_sha256(server, evidence_uuid: str) -> str:  # type: ignore[no-untyped-def]
+    """The SHA-256 the server recorded for an evidence entry, read from its database file."""
+    import sqlite3
+
+    path = server.env["SURVEY_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn:
+        row = conn.execute(
+            "SELECT sha256 FROM evidence WHERE uuid = ?", (evidence_uuid,)
+        ).fetchone()
+    return str(row[0])
+
+
 def _total(page) -> int:  # type: ignore[no-untyped-def]
     return int(re.search(r"(\d+)\D*$", page.locator(".step").inner_text()).group(1))
 
@@ -291,7 +303,9 @@ def test_an_upload_cut_in_the_middle_resumes_from_the_servers_offset(browser, se
     assert patches == list(range(resumed_at, size, 262144))
 
     evidence = _api(server, f"/visits/{uuid}")["evidence"]
-    assert [e["sha256"] for e in evidence] == [hashlib.sha256(photo.read_bytes()).hexdigest()]
+    # The volunteer is not told the hash (issue 12): read what the server stored.
+    stored = [_stored_sha256(server, e["uuid"]) for e in evidence]
+    assert stored == [hashlib.sha256(photo.read_bytes()).hexdigest()]
 
 
 def test_a_page_cached_before_its_answers_shows_them_offline_and_keeps_them(

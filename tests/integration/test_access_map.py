@@ -42,12 +42,12 @@ TABLE: dict[tuple[str, str], list[tuple[str, set[str], str | None]]] = {
     ("api.offices", "GET"): [("/api/v1/offices", ANY, None)],
     ("api.checklists", "GET"): [("/api/v1/checklists", ANY, None)],
     ("api.checklist", "GET"): [("/api/v1/checklists/mini/1", ANY, None)],
-    ("api.visits", "GET"): [("/api/v1/visits", ANY, None)],
+    ("api.visits", "GET"): [("/api/v1/visits", ANY - {"office_head"}, None)],
     ("api.create_visit", "POST"): [("/api/v1/visits", FIELD, "new_visit")],
     ("api.visit", "GET"): [
         (
             "/api/v1/visits/{approved}",
-            {"volunteer", "auditor", "office_head", "project_group"},
+            {"volunteer", "auditor", "project_group"},  # an office head: 404 (DESIGN §5)
             None,
         ),
         ("/api/v1/visits/{draft}", {"volunteer"}, None),
@@ -103,11 +103,14 @@ TABLE: dict[tuple[str, str], list[tuple[str, set[str], str | None]]] = {
     ("visits.blank_check", "GET"): [("/visits/blank/{checklist_id}/check", FIELD, None)],
     ("visits.submit", "POST"): [("/visits/{draft}/submit", {"volunteer"}, "form")],
     ("visits.detail", "GET"): [
-        ("/visits/{approved}", {"volunteer", "auditor", "office_head", "project_group"}, None)
+        ("/visits/{approved}", {"volunteer", "auditor", "project_group"}, None)
     ],
     ("visits.index", "GET"): [("/visits", READ_ALL, None)],
     ("review.index", "GET"): [("/review", {"auditor"}, None)],
     ("review.decide", "POST"): [("/visits/{submitted}/decision", {"auditor"}, "form")],
+    ("review.office_evidence", "POST"): [
+        ("/visits/{approved}/office-evidence", {"auditor"}, "form")
+    ],
     ("assignments.index", "GET"): [("/assignments", READ_ALL, None)],
     ("assignments.new", "GET"): [("/assignments/new", {"auditor"}, None)],
     ("assignments.new", "POST"): [("/assignments/new", {"auditor"}, "form")],
@@ -146,6 +149,13 @@ TABLE: dict[tuple[str, str], list[tuple[str, set[str], str | None]]] = {
     ("admin.user", "POST"): [("/admin/users/{volunteer_id}", {"admin"}, "form")],
     ("admin.set_active", "POST"): [("/admin/users/{volunteer_id}/active", {"admin"}, "form")],
     ("admin.revoke", "POST"): [("/admin/invitations/{invitation}/revoke", {"admin"}, "form")],
+    ("admin.send_reset", "POST"): [("/admin/users/{volunteer_id}/reset", {"admin"}, "form")],
+    ("account.forgot", "GET"): [("/password/forgot", set(ROLES), None)],
+    ("account.forgot", "POST"): [("/password/forgot", set(ROLES), "form")],
+    ("account.reset", "GET"): [("/password/reset/not-a-real-token", set(ROLES), None)],
+    ("account.reset", "POST"): [("/password/reset/not-a-real-token", set(ROLES), "form")],
+    ("account.change_password", "GET"): [("/account/password", ANY, None)],
+    ("account.change_password", "POST"): [("/account/password", ANY, "form")],
     ("admin.offices", "GET"): [("/admin/offices", {"admin"}, None)],
     ("admin.office", "GET"): [
         ("/admin/offices/new", {"admin"}, None),
@@ -170,6 +180,10 @@ OPEN = {
     ("api.tus_options", "OPTIONS"),
     ("auth.accept_invitation", "GET"),  # a bad link is a 404 for everybody
     ("auth.accept_invitation", "POST"),
+    ("account.forgot", "GET"),
+    ("account.forgot", "POST"),
+    ("account.reset", "GET"),  # a bad link is a 404 for everybody
+    ("account.reset", "POST"),
 }
 
 

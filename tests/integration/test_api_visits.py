@@ -174,8 +174,8 @@ def test_list_is_scoped_and_newest_first(client, world):
     assert set(mine[0]) == {"uuid", "office", "checklist", "status", "visited_at"}
     auditor = client.get("/api/v1/visits", headers=world["aud"].headers).json
     assert [v["uuid"] for v in auditor] == [older["uuid"]]  # drafts stay with their author
-    head = client.get("/api/v1/visits", headers=world["head"].headers).json
-    assert head == []  # nothing approved yet
+    head = client.get("/api/v1/visits", headers=world["head"].headers)
+    assert head.status_code == 404  # an office head sees no visits at all (DESIGN §5)
     filtered = client.get(
         "/api/v1/visits?status=draft&office=tr-istanbul-cg", headers=world["vol"].headers
     ).json

@@ -61,7 +61,8 @@ def _multipart(data: bytes, ev_uuid: str) -> tuple[bytes, str]:
 
 def test_sigkill_during_a_storm_loses_nothing_acknowledged(tmp_path):
     server = Server(tmp_path)
-    token = server.prepare("storm@example.kz")
+    # An auditor's own visits: reviewers are shown each file's SHA-256, volunteers are not.
+    token = server.prepare("storm@example.kz", role="auditor")
 
     def start() -> subprocess.Popen[bytes]:
         process = subprocess.Popen(

@@ -59,6 +59,13 @@ def _fetch(client, account, url):  # type: ignore[no-untyped-def]
     return client.get(url, headers=account.headers)
 
 
+def _stored(uuid: str) -> Evidence:
+    """The row behind an entry: what reviewers are shown of it (the sender sees less)."""
+    row = db.session.scalar(select(Evidence).where(Evidence.uuid == uuid))
+    assert row is not None
+    return row
+
+
 @pytest.mark.parametrize(
     ("maker", "kind", "ctype"),
     [
@@ -78,11 +85,14 @@ def test_accepted_types_and_nothing_identifying_survives(client, world, maker, k
     )
     assert resp.status_code == 201, resp.json
     entry = resp.json
-    assert entry["kind"] == kind and entry["content_type"] == ctype and entry["item"] == "ramp"
-    assert entry["size"] == len(data)
+    assert entry["kind"] == kind and entry["item"] == "ramp"
+    # The sender is told no hash, size, type or capture time: a shared phone keeps JSON.
+    assert set(entry) == {"uuid", "kind", "item", "files"}
+    row = _stored(entry["uuid"])
+    assert row.content_type == ctype and row.size == len(data)
     import hashlib
 
-    assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+    assert row.sha256 == hashlib.sha256(data).hexdigest()
     assert set(entry["files"]) == {"display", "thumb"}  # no original for the volunteer
     for variant in ("display", "thumb"):
         got = _fetch(client, world["vol"], entry["files"][variant])
@@ -94,9 +104,9 @@ def test_accepted_types_and_nothing_identifying_survives(client, world, maker, k
             assert dict(image.getexif()) == {}
             assert not {"exif", "xmp", "comment", "XML:com.adobe.xmp"} & set(image.info)
     if kind == "photo" and ctype in ("image/jpeg", "image/heic"):
-        assert entry["captured_at"] == "2026-03-05T10:15:00+03:00"
+        assert row.captured_at == "2026-03-05T10:15:00+03:00"
     if kind == "video":
-        assert entry["captured_at"].startswith("2026-03-05T07:30:00")
+        assert row.captured_at.startswith("2026-03-05T07:30:00")
 
 
 def test_original_is_for_auditors_only(client, world):
@@ -119,21 +129,75 @@ def test_original_is_for_auditors_only(client, world):
     )  # not approved
 
 
-def test_office_head_gets_derivatives_after_approval(client, world):
-    ev = _upload(client, world["vol"], world["visit"]["uuid"], makers.jpeg_with_secrets()).json[
-        "uuid"
-    ]
-    full = dict(world["visit"], submit=True)
-    assert post_visit(client, world["vol"], full).status_code == 200
+def test_office_head_gets_derivatives_the_auditor_shows(client, world):
+    """By default the office sees what was attached to a failed item, and nothing else;
+    the auditor can change that at review and after."""
+    visit = dict(world["visit"])
+    visit["answers"] = dict(visit["answers"], ramp={"value": "no"})  # fails; courtesy passes
+    assert post_visit(client, world["vol"], visit).status_code == 200
+    failed = _upload(client, world["vol"], visit["uuid"], makers.jpeg_with_secrets(), item="ramp")
+    passed = _upload(client, world["vol"], visit["uuid"], makers.webp(), item="bribe")
+    whole = _upload(client, world["vol"], visit["uuid"], makers.png_with_text())
+    failed, passed, whole = (r.json["uuid"] for r in (failed, passed, whole))
+    assert post_visit(client, world["vol"], dict(visit, submit=True)).status_code == 200
+    for ev in (failed, passed, whole):
+        assert _fetch(client, world["head"], f"/evidence/{ev}/display").status_code == 404
     client.post(
-        f"/api/v1/visits/{full['uuid']}/review",
+        f"/api/v1/visits/{visit['uuid']}/review",
         json={"decision": "approve"},
         headers=world["aud"].headers,
     )
-    assert _fetch(client, world["head"], f"/evidence/{ev}/display").status_code == 200
-    assert _fetch(client, world["head"], f"/evidence/{ev}/original").status_code == 403
-    seen = client.get(f"/api/v1/visits/{full['uuid']}", headers=world["head"].headers).json
-    assert "original" not in seen["evidence"][0]["files"]
+    head = world["head"]
+    assert _fetch(client, head, f"/evidence/{failed}/display").status_code == 200
+    assert _fetch(client, head, f"/evidence/{failed}/original").status_code == 403
+    assert _fetch(client, head, f"/evidence/{passed}/display").status_code == 404
+    assert _fetch(client, head, f"/evidence/{whole}/thumb").status_code == 404
+    findings = client.get("/api/v1/findings", headers=head.headers).json
+    ramp = next(f for f in findings if f["item"] == "ramp")
+    assert [e["uuid"] for e in ramp["evidence"]] == [failed]
+    assert set(ramp["evidence"][0]["files"]) == {"display", "thumb"}
+
+
+def test_auditor_chooses_what_the_office_sees(app, client, world):
+    visit = dict(world["visit"])
+    visit["answers"] = dict(visit["answers"], ramp={"value": "no"})
+    post_visit(client, world["vol"], visit)
+    face = _upload(client, world["vol"], visit["uuid"], makers.jpeg_with_secrets(), item="ramp")
+    good = _upload(client, world["vol"], visit["uuid"], makers.webp(), item="bribe")
+    face, good = face.json["uuid"], good.json["uuid"]
+    post_visit(client, world["vol"], dict(visit, submit=True))
+    wrong = client.post(
+        f"/api/v1/visits/{visit['uuid']}/review",
+        json={"decision": "approve", "office_evidence": [str(uuid.uuid4())]},
+        headers=world["aud"].headers,
+    )
+    assert wrong.status_code == 422 and "office_evidence" in wrong.json["error"]["fields"]
+    assert _stored(face).office_visible is None  # nothing decided by a refused review
+    done = client.post(
+        f"/api/v1/visits/{visit['uuid']}/review",
+        json={"decision": "approve", "office_evidence": [good]},
+        headers=world["aud"].headers,
+    )
+    assert done.status_code == 200
+    shown = {e["uuid"]: e["shown_to_office"] for e in done.json["evidence"]}
+    assert shown == {face: False, good: True}
+    head = world["head"]
+    assert _fetch(client, head, f"/evidence/{face}/display").status_code == 404
+    assert _fetch(client, head, f"/evidence/{good}/display").status_code == 200
+    # After approval, from the visit page (no JavaScript): show the first one after all.
+    from tests.factories import csrf_of, sign_in
+
+    auditor = app.test_client()
+    sign_in(auditor, world["aud"].email)
+    page = auditor.get(f"/visits/{visit['uuid']}", headers={"Accept-Language": "en"})
+    assert "What the office sees" in page.text
+    saved = auditor.post(
+        f"/visits/{visit['uuid']}/office-evidence",
+        data={"csrf_token": csrf_of(page.text), "office_evidence": [face]},
+    )
+    assert saved.status_code == 302
+    assert _fetch(client, head, f"/evidence/{face}/display").status_code == 200
+    assert _fetch(client, head, f"/evidence/{good}/display").status_code == 404
 
 
 def test_serving_headers_and_range(client, world):
@@ -217,6 +281,18 @@ def test_repeats_by_uuid(client, world):
     assert db.session.scalar(select(func.count(Evidence.id))) == 1
 
 
+def test_evidence_ids_that_hold_a_time_are_refused(app, client, world):
+    """Version 1, 6 and 7 UUIDs carry the moment (and v1/v6 the phone's MAC address); an
+    office head sees evidence ids, so only random (version 4) ones are taken."""
+    data = makers.webp()
+    v7 = uuid.UUID(int=(uuid.uuid4().int & ~(0xF << 76)) | (7 << 76))
+    for made in (uuid.uuid1(), v7):
+        refused = _upload(client, world["vol"], world["visit"]["uuid"], data, uuid=str(made))
+        assert refused.status_code == 422 and "uuid" in refused.json["error"]["fields"]
+    assert db.session.scalar(select(func.count(Evidence.id))) == 0
+    assert _media_files(app) == []
+
+
 def test_only_own_editable_visits_take_evidence(client, world):
     data = makers.jpeg_with_secrets()
     assert _upload(client, world["vol2"], world["visit"]["uuid"], data).status_code == 404
@@ -228,19 +304,28 @@ def test_only_own_editable_visits_take_evidence(client, world):
 
 
 def test_flags_capture_far_and_reused(client, world):
+    """Flags are for reviewers: an auditor sees them once the visits are sent."""
     old = makers.jpeg_with_secrets(when="2019:01:01 09:00:00")
     first = _upload(client, world["vol"], world["visit"]["uuid"], old).json
-    assert first["flags"] == ["capture_far_from_visit"]
+    assert "flags" not in first  # the sender is not told
     other_visit = visit_body(visited_at="2019-01-01T12:00:00+03:00")
     post_visit(client, world["vol2"], other_visit)
-    again = _upload(client, world["vol2"], other_visit["uuid"], old).json
-    assert again["flags"] == ["reused"]  # same bytes elsewhere; the date fits this visit
+    _upload(client, world["vol2"], other_visit["uuid"], old)
     near = makers.resaved(old)
     third = visit_body(visited_at="2019-01-01T12:00:00+03:00")
     post_visit(client, world["vol2"], third)
-    assert "reused" in _upload(client, world["vol2"], third["uuid"], near).json["flags"]
-    seen = client.get(f"/api/v1/visits/{world['visit']['uuid']}", headers=world["vol"].headers).json
-    assert set(seen["evidence"][0]["flags"]) == {"capture_far_from_visit", "reused"}
+    _upload(client, world["vol2"], third["uuid"], near)
+    for account, body in ((world["vol"], world["visit"]), (world["vol2"], other_visit)):
+        post_visit(client, account, dict(body, submit=True))
+    post_visit(client, world["vol2"], dict(third, submit=True))
+
+    def flags(body):  # type: ignore[no-untyped-def]
+        seen = client.get(f"/api/v1/visits/{body['uuid']}", headers=world["aud"].headers).json
+        return set(seen["evidence"][0]["flags"])
+
+    assert flags(world["visit"]) == {"capture_far_from_visit", "reused"}
+    assert flags(other_visit) == {"reused"}  # same bytes elsewhere; the date fits this visit
+    assert "reused" in flags(third)  # a near-identical picture
 
 
 def test_remove_while_draft(app, client, world):
@@ -286,7 +371,7 @@ def test_tus_resumable_upload_then_attach(client, world):
     assert attached.status_code == 201, attached.json
     import hashlib
 
-    assert attached.json["sha256"] == hashlib.sha256(data).hexdigest()
+    assert _stored(attached.json["uuid"]).sha256 == hashlib.sha256(data).hexdigest()
     assert client.head(location, headers=h).status_code == 404  # consumed
     stranger = client.head(location, headers=world["vol2"].headers)
     assert stranger.status_code == 404
@@ -323,14 +408,8 @@ def test_real_camera_and_phone_files(client, world):
             image = Image.open(io.BytesIO(shown))
             assert dict(image.getexif()) == {}, path.name
             assert max(image.size) <= 2048
-    heic = [
-        e
-        for e in client.get(
-            f"/api/v1/visits/{world['visit']['uuid']}", headers=world["vol"].headers
-        ).json["evidence"]
-        if e["content_type"] == "image/heic"
-    ]
-    assert len(heic) == 2 and all(e["captured_at"] for e in heic)
+    heic = db.session.scalars(select(Evidence).where(Evidence.content_type == "image/heic")).all()
+    assert len(heic) == 2 and all(e.captured_at for e in heic)
 
 
 def test_truncated_photo_refused_even_after_weasyprint_loaded(client, world):

@@ -158,7 +158,10 @@ def test_dispute_edit_merge(client, world):
     disputed = client.post(
         f"{url}/dispute", json={"text": "The clock was wrong"}, headers=world["head"].headers
     )
-    assert disputed.json["disputed"] is True and disputed.json["status"] == "open"
+    assert disputed.json["status"] == "open"
+    assert [r["action"] for r in disputed.json["responses"]] == ["dispute"]
+    seen = client.get(url, headers=world["aud"].headers).json
+    assert seen["disputed"] is True  # auditors see the flag; the office sees its own reply
     edit = client.patch(
         url,
         json={

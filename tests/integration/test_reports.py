@@ -118,22 +118,21 @@ def test_exports_are_for_the_project_group(client, world):
 
 
 def test_public_page_shows_scores_and_leaks_nothing(app, client, world):
-    page = client.get("/public?from=2026-01-01&to=2026-12-31", headers={"Accept-Language": "en"})
+    assert client.get("/public?from=2026-01-01&to=2026-12-31").status_code == 400
+    page = client.get("/public?quarter=2026-Q1", headers={"Accept-Language": "en"})
     assert page.status_code == 200
     assert "tr-istanbul-cg en" in page.text  # three visits: shown
     assert "de-berlin-emb en" not in page.text  # one visit: too few
     assert "1424" in page.text
     for secret in ("Aigerim", "HYPERLINK", "/evidence/", "V-", "@example.kz"):
         assert secret not in page.text
-    ranked = client.get(
-        "/api/v1/scores?from=2026-01-01&to=2026-12-31", headers=world["group"].headers
-    ).json
+    ranked = client.get("/api/v1/scores?period=2026-Q1", headers=world["group"].headers).json
     score = next(r for r in ranked if r["office"] == "tr-istanbul-cg")
     from decimal import ROUND_HALF_UP, Decimal
 
     shown = Decimal(str(score["score"])).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     assert f"<td>{shown}</td>" in page.text
-    ru = client.get("/public?from=2026-01-01&to=2026-12-31", headers={"Accept-Language": "ru"})
+    ru = client.get("/public?quarter=2026-Q1", headers={"Accept-Language": "ru"})
     assert f"<td>{str(shown).replace('.', ',')}</td>" in ru.text
 
 

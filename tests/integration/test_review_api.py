@@ -49,16 +49,20 @@ def test_approve_makes_findings_with_severity(client, world):
     delta = findings["ramp"].due_date - findings["ramp"].created_at.date()
     assert delta.days == 30
     head_view = client.get(f"/api/v1/visits/{body['uuid']}", headers=world["head"].headers)
-    assert head_view.status_code == 200
-    assert "volunteer" not in head_view.json
+    assert head_view.status_code == 404  # the office sees findings, never a visit
 
 
-def test_comments_hidden_from_office_head(client, world):
+def test_comments_and_own_words_hidden_from_office_head(client, world):
     body = visit_body(submit=True)
+    body["answers"]["ramp"] = {"value": "no", "comment": "I, Aigerim, saw no ramp"}
+    body["answers"]["notes"] = {"value": "I am Aigerim and I came with my sister"}
     post_visit(client, world["vol"], body)
     _review(client, world["aud"], body["uuid"], decision="approve")
-    seen = client.get(f"/api/v1/visits/{body['uuid']}", headers=world["head"].headers).json
-    assert all(a["comment"] is None for a in seen["answers"].values())
+    head = world["head"].headers
+    assert client.get(f"/api/v1/visits/{body['uuid']}", headers=head).status_code == 404
+    found = client.get("/api/v1/findings", headers=head)
+    assert found.status_code == 200 and found.json
+    assert "Aigerim" not in found.text and body["uuid"] not in found.text
 
 
 def test_return_and_reject_need_a_note(client, world):

@@ -61,7 +61,8 @@ def test_loop_in_the_browser(app, client, tmp_path):
     ramp = db.session.scalar(select(Finding).where(Finding.item_code == "ramp"))
     office = _signed_in(app, head.email)
     home = office.get("/", headers=EN).text
-    assert "Score by month" in home and "Score by section" in home
+    assert "Your office's figures" in home and "at least 3 approved visits" in home
+    assert body["uuid"] not in home
     assert f"/findings/{ramp.id}" in office.get("/findings", headers=EN).text
     token = _csrf(office, f"/findings/{ramp.id}")
     answer = office.post(

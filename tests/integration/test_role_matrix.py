@@ -14,11 +14,13 @@ EXPECTED = {
     ("GET", "/api/v1/offices"): dict.fromkeys(ROLES[:-1], 200) | {"anonymous": 401},
     ("GET", "/api/v1/checklists"): dict.fromkeys(ROLES[:-1], 200) | {"anonymous": 401},
     ("GET", "/api/v1/checklists/mini/1"): dict.fromkeys(ROLES[:-1], 200) | {"anonymous": 401},
-    ("GET", "/api/v1/visits"): dict.fromkeys(ROLES[:-1], 200) | {"anonymous": 401},
+    # An office head sees no single visit, not even an empty list of them (DESIGN §5).
+    ("GET", "/api/v1/visits"): dict.fromkeys(ROLES[:-1], 200)
+    | {"office_head": 404, "other_head": 404, "anonymous": 401},
     ("GET", "/api/v1/visits/{uuid}"): {
         "volunteer": 404,
         "auditor": 200,
-        "office_head": 200,
+        "office_head": 404,
         "other_head": 404,
         "project_group": 200,
         "admin": 404,
@@ -93,9 +95,9 @@ def test_each_role_against_each_route(client, world):
     assert len(seen) == len(EXPECTED) * len(ROLES)
 
 
-def test_office_head_sees_only_own_office_visits(client, world):
+def test_office_head_sees_no_visit_of_any_office(client, world):
     uuid, accounts = world
-    own = client.get("/api/v1/visits", headers=accounts["office_head"].headers).json
-    assert [v["uuid"] for v in own] == [uuid]
-    other = client.get("/api/v1/visits", headers=accounts["other_head"].headers).json
-    assert other == []
+    for head in ("office_head", "other_head"):
+        headers = accounts[head].headers
+        assert client.get("/api/v1/visits", headers=headers).status_code == 404
+        assert client.get(f"/api/v1/visits/{uuid}", headers=headers).status_code == 404

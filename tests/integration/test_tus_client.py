@@ -12,7 +12,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from survey.common.time import utcnow
-from survey.evidence.models import Upload
+from survey.evidence.models import Evidence, Upload
 from survey.evidence.tus import expire_abandoned
 from survey.extensions import db
 from tests.factories import load_mini, make_office, make_user, post_visit, visit_body
@@ -61,7 +61,10 @@ def test_tuspy_upload_cut_and_resumed(app, client, served, tmp_path):
         headers=vol.headers,
     )
     assert attached.status_code == 201, attached.json
-    assert attached.json["sha256"] == hashlib.sha256(data).hexdigest()
+    stored = db.session.scalar(
+        select(Evidence.sha256).where(Evidence.uuid == attached.json["uuid"])
+    )
+    assert stored == hashlib.sha256(data).hexdigest()
 
 
 def test_abandoned_uploads_expire(app, client, tmp_path):
