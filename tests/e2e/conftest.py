@@ -66,14 +66,20 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         TOKENS["auditor"] = issue_token(auditor)
         TOKENS["writer"] = issue_token(writer)
         db.session.commit()
+    url, server = serve(app)
+    yield url
+    server.shutdown()
+
+
+def serve(app):  # type: ignore[no-untyped-def]
+    """Serve app on a free loopback port in a thread; (its base URL, the server to shut down)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
+    return f"http://127.0.0.1:{port}", server
 
 
 @pytest.fixture(scope="session")

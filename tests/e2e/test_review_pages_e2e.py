@@ -24,7 +24,30 @@ def _api(base: str, path: str, token: str, body: dict) -> dict:  # type: ignore[
         return json.loads(response.read())
 
 
-def _approved_visit(base: str) -> str:
+def _attach_photo(base: str, visit: str, item: str) -> None:
+    """A photo on one item, as a phone would send it (multipart, the writer's token)."""
+    from tests.media import makers
+
+    boundary = uuid.uuid4().hex
+    body = (
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"item\"\r\n\r\n{item}\r\n"
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n"
+        "Content-Type: image/jpeg\r\n\r\n"
+    ).encode() + makers.jpeg_with_secrets() + f"\r\n--{boundary}--\r\n".encode()
+    request = urllib.request.Request(
+        f"{base}/api/v1/visits/{visit}/evidence",
+        data=body,
+        method="POST",
+        headers={
+            "Authorization": f"Bearer {TOKENS['writer']}",
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 201
+
+
+def _approved_visit(base: str, approve: bool = True) -> str:
     spec_answers = {}
     with urllib.request.urlopen(
         urllib.request.Request(
@@ -56,18 +79,35 @@ def _approved_visit(base: str) -> str:
             "checklist": {"slug": "consular-visit", "version": 2},
             "visited_at": "2026-03-05T10:00:00+03:00",
             "answers": spec_answers,
+            "submit": False,
+        },
+    )
+    _attach_photo(base, uid, "ramp")
+    _api(
+        base,
+        "/visits",
+        TOKENS["writer"],
+        {
+            "uuid": uid,
+            "office": "tr-istanbul-cg",
+            "checklist": {"slug": "consular-visit", "version": 2},
+            "visited_at": "2026-03-05T10:00:00+03:00",
+            "answers": spec_answers,
             "submit": True,
         },
     )
-    _api(base, f"/visits/{uid}/review", TOKENS["auditor"], {"decision": "approve"})
+    if approve:
+        _api(base, f"/visits/{uid}/review", TOKENS["auditor"], {"decision": "approve"})
     return uid
 
 
 def test_every_role_page_passes_axe(browser, live_server):
     uid = _approved_visit(live_server)
+    waiting = _approved_visit(live_server, approve=False)  # the decision form, with its choices
     pages = {
         "auditor@e2e.kz": [
             "/review",
+            f"/visits/{waiting}",
             f"/visits/{uid}",
             "/visits?status=approved",
             "/assignments",
@@ -84,6 +124,9 @@ def test_every_role_page_passes_axe(browser, live_server):
         sign_in(page, live_server, email)
         for url in urls:
             page.goto(f"{live_server}{url}")
+            if url in (f"/visits/{waiting}", f"/visits/{uid}"):
+                # The photo of the failed ramp is offered to the office, ticked by default.
+                assert page.locator("input[name=office_evidence]:checked").count() == 1
             assert axe_violations(page) == [], (email, url)
             assert page.evaluate("document.documentElement.scrollWidth") <= 360, (email, url)
         if email == "head@e2e.kz":
