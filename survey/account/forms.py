@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms import PasswordField
+from wtforms.validators import DataRequired
 
-from ..auth.forms import at_most
+from ..auth.forms import at_most, email_field
 from ..auth.passwords import MAX_LENGTH
 
 
@@ -28,15 +28,7 @@ def _again() -> PasswordField:
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(
-        _l("Email"),
-        validators=[
-            DataRequired(_l("Enter your email.")),
-            Regexp(r"^\s*[^@\s]+@[^@\s]+\s*$", message=_l("Enter a valid email.")),
-            Length(max=254),
-        ],
-        render_kw={"autocomplete": "username", "inputmode": "email"},
-    )
+    email = email_field()
 
 
 class ResetPasswordForm(FlaskForm):

@@ -124,7 +124,12 @@ def _keep_in_session(key: str) -> Page:
 
 def _gone(exc: NotFound) -> tuple[str, int]:
     session.pop(SESSION_KEY, None)
-    return render_template("account/link_gone.html", message=exc.message), 404
+    return render_template(
+        "link_gone.html",
+        heading=_("Choose a new password"),
+        message=exc.message,
+        retry=url_for("account.forgot"),
+    ), 404
 
 
 def _sign_in(user: User) -> None:

@@ -5,21 +5,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Optional, Regexp
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import Optional
 
-from ..auth.forms import at_most
+from ..auth.forms import at_most, email_field
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(
-        _l("Email"),
-        validators=[
-            DataRequired(_l("Enter an email address.")),
-            Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("Enter a valid email address.")),
-            at_most(254),
-        ],
-        render_kw={"autocomplete": "off", "inputmode": "email"},
+    email = email_field(
+        _l("Enter an email address."), _l("Enter a valid email address."), autocomplete="off"
     )
     name = StringField(_l("Name"), validators=[Optional(), at_most(200)])
     role = SelectField(_l("Role"), validate_choice=False)

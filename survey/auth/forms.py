@@ -1,5 +1,7 @@
 """Sign-in form: field rules only; the check of the password is the service's."""
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
@@ -11,16 +13,26 @@ def at_most(limit: int) -> Length:
     return Length(max=limit, message=_l("Use at most %(max)d characters."))
 
 
-class LoginForm(FlaskForm):
-    email = EmailField(
+def email_field(
+    required: Any = None, invalid: Any = None, autocomplete: str = "username"
+) -> EmailField:
+    """An e-mail address field (spaces around it are allowed; services strip them).
+
+    required / invalid: the messages for an empty or a malformed address.
+    """
+    return EmailField(
         _l("Email"),
         validators=[
-            DataRequired(_l("Enter your email.")),
-            Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("Enter a valid email.")),
-            Length(max=254),
+            DataRequired(required or _l("Enter your email.")),
+            Regexp(r"^\s*[^@\s]+@[^@\s]+\s*$", message=invalid or _l("Enter a valid email.")),
+            at_most(254),
         ],
-        render_kw={"autocomplete": "username", "inputmode": "email"},
+        render_kw={"autocomplete": autocomplete, "inputmode": "email"},
     )
+
+
+class LoginForm(FlaskForm):
+    email = email_field()
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(_l("Enter your password.")), Length(max=1000)],

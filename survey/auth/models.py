@@ -58,7 +58,23 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship(User)
 
 
-class Invitation(db.Model):
+class OneTimeLink:
+    """What invitations and password resets share: a link that works once, until it expires."""
+
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    revoked: Mapped[bool]
+
+    def state(self, now: datetime) -> str:
+        """used, revoked, expired, or pending: the only state in which the link works."""
+        if self.used_at is not None:
+            return "used"
+        if self.revoked:
+            return "revoked"
+        return "expired" if self.expires_at <= now else "pending"
+
+
+class Invitation(OneTimeLink, db.Model):
     """An account offered by an admin: the link works once, until it expires.
 
     Only the SHA-256 of the link's token is kept, so a copy of the database opens no account.
@@ -82,15 +98,8 @@ class Invitation(db.Model):
 
     office: Mapped[Office | None] = relationship(Office)
 
-    def state(self, now: datetime) -> str:
-        if self.used_at is not None:
-            return "used"
-        if self.revoked:
-            return "revoked"
-        return "expired" if self.expires_at <= now else "pending"
 
-
-class PasswordReset(db.Model):
+class PasswordReset(OneTimeLink, db.Model):
     """A one-time link to choose a new password, e-mailed on request or made by an admin.
 
     Only the SHA-256 of the link's token is kept. A newer link, a used one, a password set by
@@ -110,11 +119,3 @@ class PasswordReset(db.Model):
     revoked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     user: Mapped[User] = relationship(User, foreign_keys=[user_id])
-
-    def state(self, now: datetime) -> str:
-        """The state: used, revoked, expired or pending (the only state in which it works)."""
-        if self.used_at is not None:
-            return "used"
-        if self.revoked:
-            return "revoked"
-        return "expired" if self.expires_at <= now else "pending"

@@ -67,7 +67,7 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
     try:
         invitation = invitations.open_invitation(token)
     except NotFound as exc:
-        return render_template("auth/invitation_gone.html", message=exc.message), 404
+        return _invitation_gone(exc)
     form = AcceptInvitationForm(data={"name": invitation.display_name})
     errors: dict[str, list[str]] = {}
     if form.validate_on_submit():
@@ -76,7 +76,7 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
                 token, form.password.data or "", form.confirm.data or "", form.name.data or ""
             )
         except NotFound as exc:
-            return render_template("auth/invitation_gone.html", message=exc.message), 404
+            return _invitation_gone(exc)
         except InvalidInput as exc:
             errors = translate_fields(exc.fields)
         else:
@@ -89,6 +89,10 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
     return render_template(
         "auth/accept.html", form=form, errors=errors, invitation=invitation
     ), status
+
+
+def _invitation_gone(exc: NotFound) -> tuple[str, int]:
+    return render_template("link_gone.html", heading=_("Invitation"), message=exc.message), 404
 
 
 @bp.post("/logout")

@@ -30,10 +30,14 @@ def _attach_photo(base: str, visit: str, item: str) -> None:
 
     boundary = uuid.uuid4().hex
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"item\"\r\n\r\n{item}\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n"
-        "Content-Type: image/jpeg\r\n\r\n"
-    ).encode() + makers.jpeg_with_secrets() + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="item"\r\n\r\n{item}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        + makers.jpeg_with_secrets()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     request = urllib.request.Request(
         f"{base}/api/v1/visits/{visit}/evidence",
         data=body,
@@ -69,33 +73,16 @@ def _approved_visit(base: str, approve: bool = True) -> str:
             if value is not None:
                 spec_answers[item["code"]] = {"value": value}
     uid = str(uuid.uuid4())
-    _api(
-        base,
-        "/visits",
-        TOKENS["writer"],
-        {
-            "uuid": uid,
-            "office": "tr-istanbul-cg",
-            "checklist": {"slug": "consular-visit", "version": 2},
-            "visited_at": "2026-03-05T10:00:00+03:00",
-            "answers": spec_answers,
-            "submit": False,
-        },
-    )
+    body = {
+        "uuid": uid,
+        "office": "tr-istanbul-cg",
+        "checklist": {"slug": "consular-visit", "version": 2},
+        "visited_at": "2026-03-05T10:00:00+03:00",
+        "answers": spec_answers,
+    }
+    _api(base, "/visits", TOKENS["writer"], {**body, "submit": False})
     _attach_photo(base, uid, "ramp")
-    _api(
-        base,
-        "/visits",
-        TOKENS["writer"],
-        {
-            "uuid": uid,
-            "office": "tr-istanbul-cg",
-            "checklist": {"slug": "consular-visit", "version": 2},
-            "visited_at": "2026-03-05T10:00:00+03:00",
-            "answers": spec_answers,
-            "submit": True,
-        },
-    )
+    _api(base, "/visits", TOKENS["writer"], {**body, "submit": True})
     if approve:
         _api(base, f"/visits/{uid}/review", TOKENS["auditor"], {"decision": "approve"})
     return uid
