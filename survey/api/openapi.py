@@ -12,6 +12,13 @@ from .schemas import ALL
 PERIOD = [
     {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
     {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
+    {
+        "name": "period",
+        "in": "query",
+        "description": "YYYY-MM, YYYY-Qn or YYYY, instead of from/to. An office head gets "
+        "one ended calendar quarter only (default: the last complete one).",
+        "schema": {"type": "string", "pattern": r"^\d{4}(-\d{2}|-Q[1-4])?$"},
+    },
 ]
 PAGING = [
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 0}},

@@ -101,6 +101,9 @@ class RankingRowSchema(Schema):
 
 
 class OfficeScoresSchema(RankingRowSchema):
+    period = fields.String(
+        metadata={"description": "An office head's answer only: the quarter, as YYYY-Qn"}
+    )
     sections = fields.Dict(keys=fields.String(), values=fields.Nested(SectionFigureSchema))
     items = fields.Dict(keys=fields.String(), values=fields.Nested(ItemFigureSchema))
     findings = fields.Nested(FindingCountsSchema)
@@ -113,9 +116,15 @@ class EvidenceFilesSchema(Schema):
 
 
 class EvidenceSchema(Schema):
+    """An evidence entry. Anyone but auditors and the project group (the sender too) gets
+    only uuid, kind, item and files (issue 12)."""
+
     uuid = fields.UUID(required=True)
     kind = fields.String(metadata={"enum": ["photo", "video"]})
     item = fields.String(allow_none=True)
+    shown_to_office = fields.Boolean(
+        metadata={"description": "Reviewers only: whether the office head is shown it"}
+    )
     sha256 = fields.String()
     size = fields.Integer()
     content_type = fields.String()
@@ -125,18 +134,34 @@ class EvidenceSchema(Schema):
 
 
 class FindingEventSchema(Schema):
-    at = fields.DateTime()
+    at = fields.DateTime(metadata={"description": "Reviewers only"})
+    on = fields.Date()
     action = fields.String()
+    from_ = fields.String(allow_none=True, data_key="from")
     to = fields.String(allow_none=True)
     text = fields.String(allow_none=True)
     by = fields.String(allow_none=True, metadata={"description": "the actor's role"})
 
 
+class ObservationSchema(Schema):
+    month = fields.String(metadata={"description": "YYYY-MM"})
+    result = fields.String(metadata={"enum": ["fail", "partial", "pass"]})
+    visit = fields.UUID(metadata={"description": "Reviewers only"})
+    visited_on = fields.Date(metadata={"description": "Reviewers only"})
+
+
 class FindingSchema(Schema):
+    """A finding. An office head gets only id, office, item, item_text, section, severity,
+    status, recommendation, due_date, observations (month and result), evidence, responses and
+    history (dates, no times): DESIGN §9, survey/domain/disclosure.py."""
+
     id = fields.Integer(required=True)
     office = fields.String()
-    visit = fields.UUID()
+    visit = fields.UUID(metadata={"description": "Reviewers only"})
     item = fields.String()
+    item_text = fields.String(metadata={"description": "The item's question, caller's language"})
+    section = fields.String()
+    observations = fields.List(fields.Nested(ObservationSchema))
     severity = fields.String(metadata={"enum": ["critical", "major", "minor"]})
     status = fields.String(metadata={"enum": ["open", "in_progress", "implemented", "verified"]})
     recommendation = fields.String(metadata={"description": "In the caller's language"})
