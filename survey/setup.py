@@ -165,11 +165,14 @@ def register_security(app: Flask) -> None:
     from .common import logmask
     from .evidence.intake import SurveyRequest, clean_scratch
     from .evidence.views import raise_upload_limit
+    from .offline import name_the_account, refuse_another_account
     from .security import protect_csrf, security_headers
 
     app.request_class = SurveyRequest
     app.before_request(raise_upload_limit)
+    app.before_request(refuse_another_account)  # before CSRF: the other account's token passes
     app.before_request(protect_csrf)
+    app.after_request(name_the_account)
     app.teardown_request(clean_scratch)
     app.after_request(security_headers)
     logmask.install(app)  # no link token in a log line or a Referer

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -14,13 +13,11 @@ from babel.dates import format_skeleton
 from flask import Flask, current_app, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
-from werkzeug.wrappers import Response
 
 from .domain.checklist import Item
+from .offline import offline_namespace
 
 LANGUAGES = (("kk", "Қазақша"), ("ru", "Русский"), ("en", "English"))
-ACCOUNT_HEADER = "X-Adaldyq-Account"
 
 
 def current_locale() -> str:
@@ -160,35 +157,6 @@ def quarter_label(code: str) -> str:
     return str(_l("Q%(quarter)s %(year)s", quarter=number, year=year))
 
 
-def offline_namespace() -> str | None:
-    """The signed-in account's name for what a phone keeps of it (docs/decisions.md, "Shared
-    phones"): 16 hex digits, the same at every sign-in, that neither show nor reveal who it is.
-
-    The service worker and the page scripts keep pages, answers and files under it
-    (adaldyq-pages-<ns>, IndexedDB adaldyq-<ns>). None when nobody is signed in, and for the
-    roles that do not work offline: the phone keeps nothing of theirs.
-    """
-    from .auth.models import FIELD_ROLES
-
-    if not current_user or not current_user.is_authenticated:
-        return None
-    if current_user.role not in FIELD_ROLES:
-        return None
-    key = current_app.secret_key or ""
-    secret = key if isinstance(key, bytes) else str(key).encode()
-    message = f"offline-namespace:{current_user.id}".encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:16]
-
-
-def _account_header(response: Response) -> Response:
-    """Every HTML page says whose it is, so the service worker keeps it for that account."""
-    if response.mimetype == "text/html":
-        namespace = offline_namespace()
-        if namespace:
-            response.headers[ACCOUNT_HEADER] = namespace
-    return response
-
-
 def register(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict[str, Any]:
@@ -199,7 +167,6 @@ def register(app: Flask) -> None:
             "offline_account": offline_namespace(),
         }
 
-    app.after_request(_account_header)
 
     app.jinja_env.filters["localized"] = localized
     app.jinja_env.filters["one_decimal"] = one_decimal

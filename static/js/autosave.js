@@ -1,7 +1,7 @@
 // Autosave: send the section's answers in the background as they change, and say so.
 // Without a connection they are kept on the phone and sent later (offline.js).
 // Without JavaScript the "Save and continue" button does the same job.
-import { get, put, remove } from "./store.js";
+import { OWNER, get, put, remove } from "./store.js";
 import { flush, queueAnswers } from "./offline.js";
 
 const form = document.querySelector("form[data-autosave]");
@@ -62,7 +62,7 @@ if (form && window.fetch && window.FormData) {
         const response = await fetch(form.action || window.location.href, {
           method: "POST",
           body: answersOnly(),
-          headers: { "X-Autosave": "1", Accept: "application/json" },
+          headers: { "X-Autosave": "1", Accept: "application/json", ...OWNER },
           credentials: "same-origin",
         });
         if (response.ok) {
@@ -109,10 +109,17 @@ if (form && window.fetch && window.FormData) {
         method: "POST",
         body: data,
         credentials: "same-origin",
+        headers: OWNER,
       });
       if (response.redirected) {
         await remove("answers", page);
         window.location.assign(response.url);
+        return;
+      }
+      if (response.status === 401) {
+        // Signed out, or another account signed in meanwhile: keep the answers for this one.
+        await keep();
+        window.location.assign("/login");
         return;
       }
     } catch (error) {

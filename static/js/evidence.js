@@ -1,6 +1,7 @@
 // Evidence on the visit pages: upload each chosen file at once, with progress and a thumbnail,
 // and remove without reloading. Without JavaScript the files go with "Save and continue".
 import { queueFile } from "./offline.js";
+import { OWNER } from "./store.js";
 
 const form = document.querySelector("form[data-autosave]");
 
@@ -17,6 +18,7 @@ const send = (url, data, onProgress) =>
     const xhr = new XMLHttpRequest();
     xhr.open("POST", url);
     xhr.setRequestHeader("Accept", "application/json");
+    Object.entries(OWNER).forEach(([name, value]) => xhr.setRequestHeader(name, value));
     xhr.upload.addEventListener("progress", (event) => {
       if (event.lengthComputable) onProgress(Math.round((100 * event.loaded) / event.total));
     });

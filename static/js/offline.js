@@ -1,6 +1,6 @@
 // The sync queue: answers, files and submissions made without a connection wait on the phone
 // and leave it only after the server has acknowledged them. Exactly once, by their uuids.
-import { PAGES, SHARED, all, put, remove, wipe } from "./store.js";
+import { ACCOUNT, OWNER, PAGES, SHARED, all, put, remove, wipe } from "./store.js";
 
 const CHUNK = 256 * 1024;
 const banner = document.querySelector("[data-sync]");
@@ -21,9 +21,12 @@ class Refused extends Error {
   }
 }
 
+// A CSRF token of this account's session; another account signed in meanwhile (this tab is
+// stale) is "sign in again", never a session to send this account's queue with.
 const token = async () => {
   const response = await fetch("/", { credentials: "same-origin", headers: { Accept: "text/html" } });
   if (response.redirected && new URL(response.url).pathname === "/login") throw new LoginNeeded();
+  if (response.headers.get("X-Adaldyq-Account") !== ACCOUNT) throw new LoginNeeded();
   const found = (await response.text()).match(/name="csrf_token"[^>]*value="([^"]+)"/);
   if (!found) throw new LoginNeeded();
   return found[1];
@@ -44,7 +47,7 @@ const postForm = async (url, entries, csrf, headers) => {
       method: "POST",
       body,
       credentials: "same-origin",
-      headers: { Accept: "application/json", ...headers },
+      headers: { Accept: "application/json", ...OWNER, ...headers },
     }),
   );
 };
@@ -59,7 +62,7 @@ const settle = (response, link, done = [409]) => {
 const sendAnswers = async (entry, csrf) =>
   settle(await postForm(entry.key, entry.entries, csrf, { "X-Autosave": "1" }), entry.key, [404, 409]);
 
-const tus = (extra) => ({ "Tus-Resumable": "1.0.0", ...extra });
+const tus = (extra) => ({ "Tus-Resumable": "1.0.0", ...OWNER, ...extra });
 
 const sendFile = async (file, csrf, onProgress) => {
   let url = file.upload;
@@ -105,7 +108,7 @@ const sendFile = async (file, csrf, onProgress) => {
     await fetch(`/api/v1/visits/${file.visit}/evidence`, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf, ...OWNER },
       body: JSON.stringify({ upload: url.split("/").pop(), item: file.item, uuid: file.key }),
     }),
   );
@@ -287,7 +290,7 @@ if (submitForm) {
         method: "POST",
         body: new FormData(submitForm),
         credentials: "same-origin",
-        headers: { Accept: "application/json", "X-Queue": "1" },
+        headers: { Accept: "application/json", "X-Queue": "1", ...OWNER },
       });
       if (response.ok) {
         window.location.assign(submitForm.action.replace(/\/submit$/, ""));

@@ -3,7 +3,10 @@
 // visits started without a connection ("started", read by sw.js to make their pages).
 // One database and one page cache per account, named by the server (data-account on <html>):
 // another account signed in on the same phone never opens them (docs/decisions.md).
-const ACCOUNT = document.documentElement.dataset.account || "";
+export const ACCOUNT = document.documentElement.dataset.account || "";
+// Sent with every request made for this account's data: the server refuses it (401) when
+// another account is signed in now, so a stale tab never writes with someone else's session.
+export const OWNER = { "X-Adaldyq-Account": ACCOUNT };
 const NAME = `adaldyq-${ACCOUNT}`;
 export const PAGES = `adaldyq-pages-${ACCOUNT}`; // sw.js keeps this account's pages there too
 export const SHARED = "adaldyq-shared"; // the offline page and the fingerprinted assets

@@ -333,3 +333,48 @@ def test_the_queue_of_version_1_goes_to_the_first_account_that_opens_a_page(brow
     assert "adaldyq" not in databases
     assert "adaldyq-pages-v1" not in page.evaluate("caches.keys()")
     context.close()
+
+
+def test_a_stale_tab_never_sends_its_queue_with_the_next_accounts_session(browser, pair):
+    """A's tab stays open after A's session ended elsewhere; B signs in in another tab. When
+    A's tab comes back online, it must not send A's answers with B's session (the server would
+    refuse them as B's, and the queue would drop them as "no longer applies"): they wait for
+    A, and arrive once A signs in again."""
+    context = _phone(browser)
+    base = pair.url
+    tab = context.new_page()
+    _sign_in_as(tab, base, A)
+    uuid = _start_visit(tab, base)
+    _kept_on_the_phone(tab)
+    pair.stop()  # in the building: the answer waits on the phone
+    _comment(tab, REMARK)
+    _waiting(tab)
+    pair.start()
+    elsewhere = _phone(browser)  # A signs out on another device: A's sessions end
+    other = elsewhere.new_page()
+    _sign_in_as(other, base, A)
+    other.locator("form.signout button").click()
+    other.wait_for_url(re.compile(r"/login"))
+    elsewhere.close()
+    second = context.new_page()  # B borrows the phone and signs in in a new tab
+    _sign_in_as(second, base, B)
+    tab.bring_to_front()
+    tab.evaluate("window.dispatchEvent(new Event('online'))")  # A's stale tab flushes
+    tab.wait_for_function(
+        "(document.querySelector('[data-sync-text]') || {}).textContent.includes('sign in')",
+        timeout=15000,
+    )
+    assert not any(
+        a.get("comment") == REMARK for a in _api(pair, f"/visits/{uuid}")["answers"].values()
+    )
+    assert REMARK not in second.content()
+    _sign_out(second)
+    _sign_in_as(second, base, A)  # A again: the queue, kept for A, goes now
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        answers = _api(pair, f"/visits/{uuid}")["answers"]
+        if any(a.get("comment") == REMARK for a in answers.values()):
+            break
+        time.sleep(0.5)
+    assert [a for a in answers.values() if a.get("comment") == REMARK], answers
+    context.close()
