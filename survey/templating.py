@@ -167,7 +167,6 @@ def register(app: Flask) -> None:
             "offline_account": offline_namespace(),
         }
 
-
     app.jinja_env.filters["localized"] = localized
     app.jinja_env.filters["one_decimal"] = one_decimal
     app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""

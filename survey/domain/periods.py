@@ -51,22 +51,35 @@ def last_twelve_months(today: date) -> Period:
     return Period(start, today)
 
 
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
 def parse(
     kind: str | None, value: str | None, start: str | None, end: str | None, today: date
 ) -> Period:
-    """month=2026-03, quarter=2026-Q1, year=2026, or custom from/to (ISO dates)."""
+    """month=2026-03, quarter=2026-Q1, year=2026, or custom from/to (ISO dates).
+
+    ASCII digits only, within 2000-01-01…2100-12-31, start not after end; ValueError else.
+    Without any, the previous month.
+    """
     if kind == "month" and value:
-        y, m = value.split("-")
-        return month(int(y), int(m))
-    if kind == "quarter" and value:
-        y, q = value.upper().split("-Q")
-        return quarter(int(y), int(q))
-    if kind == "year" and value:
-        return year(int(value))
-    if start and end:
-        return Period(date.fromisoformat(start), date.fromisoformat(end))
-    previous = month(today.year, today.month).previous()
-    return previous
+        found = re.fullmatch(r"(\d{4})-(\d{2})", value, flags=re.ASCII)
+        if not found or not 1 <= int(found.group(2)) <= 12:
+            raise ValueError(f"not a month: {value!r}")
+        chosen = month(int(found.group(1)), int(found.group(2)))
+    elif kind == "quarter" and value:
+        chosen = parse_quarter(value.upper())
+    elif kind == "year" and value:
+        if not re.fullmatch(r"\d{4}", value, flags=re.ASCII):
+            raise ValueError(f"not a year: {value!r}")
+        chosen = year(int(value))
+    elif start and end:
+        chosen = Period(date.fromisoformat(start), date.fromisoformat(end))
+    else:
+        return month(today.year, today.month).previous()
+    if chosen.start < EARLIEST or chosen.end > LATEST or chosen.start > chosen.end:
+        raise ValueError(f"out of range: {chosen}")
+    return chosen
 
 
 QUARTER_RE = r"(\d{4})-Q([1-4])"

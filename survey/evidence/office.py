@@ -32,10 +32,12 @@ def office_sees(evidence: Evidence, failed: set[str] | None = None) -> bool:
     """
     if evidence.finding_id is not None:
         return True  # the office's own proof of a fix
+    if evidence.item_code is None:
+        return False  # photos of the whole visit belong to no finding
     if evidence.office_visible is not None:
         return evidence.office_visible
     failed = failed_items(evidence.visit) if failed is None else failed
-    return evidence.item_code is not None and evidence.item_code in failed
+    return evidence.item_code in failed
 
 
 def _volunteer_evidence(visit: Visit) -> list[Evidence]:
@@ -57,7 +59,9 @@ def choose_office_evidence(visit: Visit, chosen: list[str] | None) -> None:
         )
     failed = failed_items(visit)
     for evidence in entries:
-        if chosen is None:
+        if evidence.item_code is None:  # on no finding: nowhere for the office to see it
+            evidence.office_visible = False
+        elif chosen is None:
             evidence.office_visible = office_sees(evidence, failed)
         else:
             evidence.office_visible = evidence.uuid in chosen
@@ -73,6 +77,7 @@ def office_evidence_ids(head: User) -> Select[tuple[int]]:
             Visit.office_id == office,
             Visit.status == "approved",
             Evidence.finding_id.is_(None),
+            Evidence.item_code.is_not(None),
             Evidence.office_visible.is_(True),
         )
     )

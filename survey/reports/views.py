@@ -33,8 +33,8 @@ def _period() -> periods.Period:
             request.args.get("to"),
             date.today(),
         )
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from exc
+    except ValueError as exc:  # malformed, reversed, or outside 2000–2100
+        raise InvalidInput(_l("Give a period as YYYY-MM, YYYY-Qn or YYYY.")) from exc
 
 
 @bp.get("/dashboard")

@@ -36,6 +36,8 @@ REVIEWERS = ("auditor", "project_group")
 
 
 def _field_worker() -> None:
+    if current_user.role == "office_head":
+        abort(404)  # an office head sees no visit, not even that one exists (DESIGN §5)
     if current_user.role not in FIELD_ROLES:
         abort(403)
 
@@ -313,7 +315,7 @@ def _office_choice(visit: Any) -> list[tuple[Any, bool]]:
     if current_user.role != "auditor" or visit.status not in ("submitted", "approved"):
         return []
     failed = failed_items(visit)
-    return [(e, office_sees(e, failed)) for e in evidence_of(visit)]
+    return [(e, office_sees(e, failed)) for e in evidence_of(visit) if e.item_code]
 
 
 @bp.get("/visits")

@@ -152,3 +152,28 @@ def test_dashboard_and_office_page(app, world):
     assert 'src="data:image/svg+xml;base64,' in board.text
     office = browser.get("/offices/tr-istanbul-cg", headers={"Accept-Language": "en"})
     assert office.status_code == 200 and "Compliance by item" in office.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "kind=year&value=1",
+        "kind=year&value=9999",
+        "kind=year&value=99999999999999999999",
+        "kind=year&value=٢٠٢٦",
+        "kind=quarter&value=1-Q1",
+        "kind=quarter&value=2026-Q9",
+        "kind=month&value=2026-13",
+        "from=0001-01-01&to=0001-01-03",
+        "from=9999-12-01&to=9999-12-31",
+        "from=2026-03-01&to=2026-01-01",
+    ],
+)
+def test_dashboard_refuses_periods_out_of_range_with_a_message(app, world, query):
+    from tests.factories import sign_in
+
+    browser = app.test_client()
+    sign_in(browser, world["group"].email)
+    page = browser.get(f"/dashboard?{query}", headers={"Accept-Language": "en"})
+    assert page.status_code == 422, query
+    assert "YYYY-Qn" in page.text
