@@ -26,8 +26,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def make_jpeg(path: Path, size: tuple[int, int] = (4000, 3000), orientation: int = 6) -> None:
-    """A camera-like 12 MP JPEG: smooth shading with fine noise (so it does not compress away)."""
+def display_p3() -> bytes:
+    """The "Display P3" colour profile of a real iPhone photo (tests/samples)."""
+    from PIL import Image
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    with Image.open(ROOT / "tests" / "samples" / "photos" / "phones" / "IMG_5195.HEIC") as image:
+        return bytes(image.info["icc_profile"])
+
+
+def make_jpeg(
+    path: Path, size: tuple[int, int] = (4000, 3000), orientation: int = 6, icc: bytes = b""
+) -> None:
+    """A camera-like 12 MP JPEG: smooth shading with fine noise (so it does not compress away);
+    with icc, tagged with that colour profile as iPhones tag theirs."""
     from PIL import Image, ImageFilter
 
     rng = random.Random(1)
@@ -36,8 +49,9 @@ def make_jpeg(path: Path, size: tuple[int, int] = (4000, 3000), orientation: int
     )
     noise = noise.resize(size).filter(ImageFilter.GaussianBlur(1))
     shade = Image.linear_gradient("L").resize(size)
+    extra = {"icc_profile": icc} if icc else {}
     Image.merge("RGB", (noise, shade, noise.point(lambda v: 255 - v))).save(
-        path, "JPEG", quality=92, exif=_exif(orientation)
+        path, "JPEG", quality=92, exif=_exif(orientation), **extra
     )
 
 
@@ -86,7 +100,7 @@ def _photo_worker(conn, path: Path, task: str) -> None:  # type: ignore[no-untyp
         conn.send((elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults))
 
 
-def bench_photo(repeat: int, orientation: int) -> None:
+def bench_photo(repeat: int, orientation: int, icc: bytes = b"") -> None:
     """Decode and ingest side by side, turn about, each in its own process.
 
     One process would let each task inherit the memory the other just freed: a decode that
@@ -98,7 +112,7 @@ def bench_photo(repeat: int, orientation: int) -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="adaldyq-bench-"))
     path = tmp / "camera.jpg"
-    make_jpeg(path, orientation=orientation)
+    make_jpeg(path, orientation=orientation, icc=icc)
     context = multiprocessing.get_context("spawn")
     workers = {}
     for task in ("decode", "ingest"):
@@ -121,7 +135,11 @@ def bench_photo(repeat: int, orientation: int) -> None:
     decode = statistics.median(ms for ms, _ in results["decode"])
     ingest = statistics.median(ms for ms, _ in results["ingest"])
     size_mb = path.stat().st_size / 1e6
-    print(f"12 MP JPEG ({size_mb:.1f} MB, EXIF orientation {orientation}), {repeat} runs each:")
+    profile = ", Display P3 profile (converted to sRGB)" if icc else ""
+    print(
+        f"12 MP JPEG ({size_mb:.1f} MB, EXIF orientation {orientation}{profile}), "
+        f"{repeat} runs each:"
+    )
     for label, task in (
         ("plain full decode (Pillow)", "decode"),
         ("ingest (hash, check, upright display + thumb, no metadata)", "ingest"),
@@ -282,6 +300,7 @@ def main() -> None:
     args = parser.parse_args()
     bench_photo(args.repeat, orientation=1)  # held level: no turn needed
     bench_photo(args.repeat, orientation=6)  # held upright: the pixels must be turned
+    bench_photo(args.repeat, orientation=1, icc=display_p3())  # an iPhone's colours
     if not args.skip_video:
         bench_video(args.video_mb)
 

@@ -21,7 +21,7 @@ from survey.extensions import db
 from tests.pgserver import PostgresServer
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT.parent / "shared" / "samples"
+SAMPLES = ROOT / "tests" / "samples"  # real photos, kept in the repository
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 

@@ -7,13 +7,15 @@ draft mode, at a reduced scale, which is why ingesting costs less than one full 
 
 from __future__ import annotations
 
+import io
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache, lru_cache
 from pathlib import Path
 
-from PIL import Image, ImageFile, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, UnidentifiedImageError
 
 from . import errors
 
@@ -125,6 +127,42 @@ def _fit(image: Image.Image, longest: int, method: Image.Resampling) -> Image.Im
     return image.resize(size, method, reducing_gap=3.0)
 
 
+@cache
+def _srgb() -> ImageCms.ImageCmsProfile:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def to_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
+    """The pixels in sRGB, with no colour profile left to carry.
+
+    A profile is free text as well as colour: its description and copyright fields name the
+    maker and model ("Apple", "iPhone 15 Pro"), and anyone can write a serial number there.
+    So the pixels are converted from the photo's profile to sRGB (LittleCMS, through Pillow's
+    ImageCms) and saved without one, as the web assumes. A profile that cannot be read is
+    dropped and the pixels kept as they are.
+    """
+    if not icc or image.mode != "RGB":
+        return image
+    try:
+        transform = _to_srgb(bytes(icc))
+        ImageCms.applyTransform(image, transform, inPlace=True)  # no second 3 MP image
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return image
+    image.info = {}
+    return image
+
+
+@lru_cache(maxsize=16)
+def _to_srgb(icc: bytes) -> ImageCms.ImageCmsTransform:
+    """A transform from this profile to sRGB; phones of one make share one profile.
+
+    NOCACHE: LittleCMS keeps a one-pixel cache inside a transform, which two threads of one
+    worker would share; without it the transform is safe to use from both (and as fast here).
+    """
+    source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+    return ImageCms.buildTransform(source, _srgb(), "RGB", "RGB", flags=ImageCms.Flags.NOCACHE)
+
+
 def process_photo(
     source: Path, scratch: Path, *, max_pixels: int, display_max: int, thumb_max: int
 ) -> PhotoResult:
@@ -162,12 +200,10 @@ def process_photo(
         pixels = pixels.transpose(TRANSPOSE[orientation])
         pixels.info = {}  # a fresh image of pixels only: transpose copies the (empty) info
     upright_w, upright_h = (height, width) if turned else (width, height)
-    display = _fit(pixels, display_max, Image.Resampling.LANCZOS)
+    display = to_srgb(_fit(pixels, display_max, Image.Resampling.LANCZOS), icc)
     display_path = scratch / f"{source.name}.display.jpg"
     thumb_path = scratch / f"{source.name}.thumb.jpg"
     params: dict[str, object] = {"quality": JPEG_QUALITY}
-    if icc:
-        params["icc_profile"] = icc  # a colour profile may stay: it says nothing about anyone
     # Pillow's encoder releases the GIL: the display is written while the thumb is made.
     with ThreadPoolExecutor(max_workers=1) as pool:
         written = pool.submit(display.save, display_path, "JPEG", **params)
