@@ -75,6 +75,8 @@ def load_config(instance_path: Path, root_path: Path) -> dict[str, Any]:
         "UPLOAD_EXPIRY_HOURS": int(env.get("SURVEY_UPLOAD_EXPIRY_HOURS", 72)),
         "INVITE_EXPIRY_HOURS": int(env.get("SURVEY_INVITE_EXPIRY_HOURS", 72)),
         "RESET_EXPIRY_HOURS": int(env.get("SURVEY_RESET_EXPIRY_HOURS", 2)),
+        # How long a browser that opened a reset link may use it (the link itself lasts longer).
+        "RESET_SESSION_MINUTES": int(env.get("SURVEY_RESET_SESSION_MINUTES", 15)),
         "RESET_MAILS_PER_HOUR": int(env.get("SURVEY_RESET_MAILS_PER_HOUR", 3)),
         "RESET_REQUEST_LIMIT": env.get("SURVEY_RESET_REQUEST_LIMIT", "20 per hour"),
         "RESET_ANSWER_SECONDS": 0.3,  # the forgot form answers in this time, known address or not

@@ -143,6 +143,13 @@ def asset_url(filename: str) -> str:
     return url_for("assets.asset", digest=digest, filename=filename)
 
 
+def masked_email(email: str) -> str:
+    """ "a…3@example.kz": enough for its owner to know it, little for anyone looking on."""
+    name, _at, domain = email.partition("@")
+    shown = name[0] + "…" + name[-1] if len(name) > 2 else name[:1] + "…"
+    return f"{shown}@{domain}"
+
+
 def month_label(value: str | date | None) -> str:
     """ "2026-11" (or a date) as the locale writes a month: "2026 ж. қараша", "November 2026"."""
     if not value:
@@ -171,6 +178,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["one_decimal"] = one_decimal
     app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
     app.jinja_env.filters["month"] = month_label
+    app.jinja_env.filters["masked_email"] = masked_email
     app.jinja_env.filters["isodate"] = lambda text: (
         format_date(date.fromisoformat(text)) if text else ""
     )

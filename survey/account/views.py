@@ -89,7 +89,7 @@ def reset(token: str) -> Page:
         if request.method == "GET":
             return _keep_in_session(key)
     else:
-        key = session.get(SESSION_KEY, "")
+        key = _kept_key()
     try:
         link = services.open_reset(key)
     except NotFound as exc:
@@ -118,8 +118,24 @@ def _keep_in_session(key: str) -> Page:
         services.open_reset(key)
     except NotFound as exc:
         return _gone(exc)
-    session[SESSION_KEY] = key
+    session[SESSION_KEY] = {"key": key, "at": int(time.time())}
     return redirect(url_for("account.reset", token=MARKER))
+
+
+def _kept_key() -> str:
+    """The link's key this browser opened, for RESET_SESSION_MINUTES after it did.
+
+    Not for the link's whole life: on a shared browser, the page left in the history must not
+    let the next person choose the owner's password an hour later.
+    """
+    kept = session.get(SESSION_KEY)
+    if not isinstance(kept, dict) or not isinstance(kept.get("at"), int):
+        return ""
+    window = current_app.config["RESET_SESSION_MINUTES"] * 60
+    if time.time() - kept["at"] > window:
+        session.pop(SESSION_KEY, None)
+        return ""
+    return str(kept.get("key", ""))
 
 
 def _gone(exc: NotFound) -> tuple[str, int]:

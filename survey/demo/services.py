@@ -91,13 +91,18 @@ def _ensure_users(head_office: Office) -> tuple[dict[str, User], list[User]]:
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
             office = head_office.code if role == "office_head" else None
-            user = create_user(email, DEMO_PASSWORD, role, name=name, office_code=office)
+            user = create_user(
+                email, DEMO_PASSWORD, role, name=name, office_code=office, published_password=True
+            )
         by_role[role] = user
     volunteers = [by_role["volunteer"]]
     for index, name in enumerate(EXTRA_VOLUNTEERS, start=1):
         email = f"volunteer{index}@demo.adaldyq.kz"
         user = db.session.scalar(select(User).where(User.email == email))
-        volunteers.append(user or create_user(email, DEMO_PASSWORD, "volunteer", name=name))
+        volunteers.append(
+            user
+            or create_user(email, DEMO_PASSWORD, "volunteer", name=name, published_password=True)
+        )
     return by_role, volunteers
 
 

@@ -120,6 +120,31 @@ def test_the_password_rule_refuses_guessable_and_keeps_the_known_good(app):
     assert time.perf_counter() - started < 1
 
 
+def test_the_rule_knows_cyrillic_keyboards_names_and_places(app, runner):
+    """What people here would type: the Russian layout's "qwerty", "пароль" (gfhjkm on the
+    same keys), a name or a city with a year, the programme's name; on every path the CLI
+    takes as well. Real phrases in Kazakh or Russian stay fine."""
+    weak = (
+        "йцукенгшщз",
+        "пароль12345",
+        "Астана2026!",
+        "Qazaqstan123",
+        "Kazakhstan2026",
+        "adaldyq2026",
+        "Гүлнар Гүлнар",
+        "Гүлнар2026!!",
+    )
+    for password in weak:
+        assert password_problems(password, email="gulnar@example.kz", name="Гүлнар"), password
+    refused = runner.invoke(
+        args=["users", "create", "g@example.kz", "--role", "volunteer", "--name", "Гүлнар"],
+        input="йцукенгшщз\nйцукенгшщз\n",
+    )
+    assert refused.exit_code != 0 and db.session.scalar(select(User.id)) is None
+    for password in ("Жасыл алма терезе 19", "Қызыл жиде мен ақ бұлт", "синий трамвай под снегом"):
+        assert password_problems(password, email="gulnar@example.kz", name="Гүлнар") == []
+
+
 def test_create_user_and_the_cli_refuse_a_weak_password(app, runner):
     with pytest.raises(InvalidInput) as refused, force_locale("en"):
         create_user("weak@example.kz", "1234567890", "volunteer")
@@ -291,6 +316,25 @@ def test_a_reset_lifts_the_sign_in_lock_of_the_account(database_url, tmp_path):
         db.session.remove()
         _empty_tables()
         db.engine.dispose()
+
+
+def test_an_opened_link_left_in_a_shared_browser_stops_working(app, person):
+    """The next person on the browser finds the page in its history: after
+    RESET_SESSION_MINUTES it opens nothing, though the link itself would still work."""
+    user = db.session.get(User, person.user_id)
+    _, token = account.issue_reset(user)
+    db.session.commit()
+    browser = app.test_client()
+    assert browser.get(f"/password/reset/{token}").status_code == 302
+    page = browser.get("/password/reset/set-password", headers=EN)
+    assert page.status_code == 200
+    assert "aigerim@example.kz" not in page.text and "a…m@example.kz" in page.text
+    with browser.session_transaction() as kept:
+        opened = kept["password_reset"]
+        late = app.config["RESET_SESSION_MINUTES"] * 60 + 1
+        kept["password_reset"] = {**opened, "at": opened["at"] - late}
+    assert browser.get("/password/reset/set-password", headers=EN).status_code == 404
+    assert app.test_client().get(f"/password/reset/{token}").status_code == 302  # still valid
 
 
 def test_the_forgot_form_cannot_flood_a_mailbox(app, client, person, mail):
