@@ -10,15 +10,21 @@ RATELIMIT_ENABLED = False switches them off. The rules are in docs/decisions.md.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import ipaddress
 from dataclasses import dataclass
 
 from flask import abort, current_app, request
+from itsdangerous import BadSignature, URLSafeSerializer
 from limits import RateLimitItem, parse_many
+from werkzeug.wrappers import Response
 
 from .auth.services import normalise_email
 from .extensions import limiter
 
 NAMESPACE = "adaldyq-failures"
+DEVICE_COOKIE = "adq_device"
+DEVICE_ACCOUNTS = 5
 
 
 @dataclass(frozen=True)
@@ -65,12 +71,23 @@ def _enabled() -> bool:
 
 SIGN_IN_BY_ADDRESS = FailureThrottle("login-address", "LOGIN_FAILURE_LIMIT")
 SIGN_IN_BY_ACCOUNT = FailureThrottle("login-account", "ACCOUNT_FAILURE_LIMIT")
+SIGN_IN_BY_DEVICE = FailureThrottle("login-device", "ACCOUNT_FAILURE_LIMIT")
 API_BY_ADDRESS = FailureThrottle("api-address", "TOKEN_FAILURE_LIMIT")
 
 
 def client_address() -> str:
-    """The caller's address: REMOTE_ADDR, or X-Forwarded-For when SURVEY_TRUSTED_PROXIES > 0."""
-    return request.remote_addr or "unknown"
+    """The caller's address: REMOTE_ADDR, or X-Forwarded-For when SURVEY_TRUSTED_PROXIES > 0.
+
+    An IPv6 address counts as its /64: one subscriber gets a whole /64 and could otherwise
+    take a fresh address for every guess (RFC 6177).
+    """
+    address = request.remote_addr or "unknown"
+    if ":" in address:
+        try:
+            return str(ipaddress.ip_network(f"{address}/64", strict=False))
+        except ValueError:
+            return address
+    return address
 
 
 def account_key(email: str) -> str:
@@ -86,16 +103,71 @@ def check_sign_in(email: str) -> None:
     """Refuse (429) a sign-in when its address or the account typed is over its limit.
 
     A right password is refused too while throttled (OWASP Authentication Cheat Sheet):
-    otherwise the throttle would not slow guessing down at all.
+    otherwise the throttle would not slow guessing down at all. But the account's own limit
+    does not apply on a device where that account has signed in before (OWASP's "device
+    cookie"): a stranger who fails on purpose from many addresses cannot lock its owner out.
     """
-    if SIGN_IN_BY_ADDRESS.over(client_address()) or SIGN_IN_BY_ACCOUNT.over(account_key(email)):
+    if SIGN_IN_BY_ADDRESS.over(client_address()):
+        abort(429)
+    device = _this_device(email)
+    if device is not None:  # its own count: a stolen phone still may not guess at leisure
+        if SIGN_IN_BY_DEVICE.over(device):
+            abort(429)
+    elif SIGN_IN_BY_ACCOUNT.over(account_key(email)):
         abort(429)
 
 
+def _device_key(email: str) -> str:
+    """The account as the device cookie names it: keyed by the app's secret, so the cookie of
+    a shared phone does not tell which addresses signed in on it."""
+    secret = str(current_app.secret_key or "").encode()
+    message = f"known-device:{normalise_email(email)}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:24]
+
+
+def _known_accounts() -> list[str]:
+    raw = request.cookies.get(DEVICE_COOKIE, "")
+    try:
+        keys = _device_signer().loads(raw) if raw else []
+    except BadSignature:
+        return []
+    return [k for k in keys if isinstance(k, str)] if isinstance(keys, list) else []
+
+
+def _this_device(email: str) -> str | None:
+    """A key for (this device, this account) when the account signed in here before, else
+    None; the device is told apart by its signed cookie, which no one else can make."""
+    if _device_key(email) not in _known_accounts():
+        return None
+    raw = request.cookies.get(DEVICE_COOKIE, "")
+    return hashlib.sha256(f"{raw}|{_device_key(email)}".encode()).hexdigest()[:32]
+
+
+def remember_device(response: Response, email: str) -> None:
+    """After a successful sign-in: this device is known for this account (a year, 5 at most)."""
+    keys = [_device_key(email), *(k for k in _known_accounts() if k != _device_key(email))]
+    response.set_cookie(
+        DEVICE_COOKIE,
+        _device_signer().dumps(keys[:DEVICE_ACCOUNTS]),
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )
+
+
+def _device_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(str(current_app.secret_key or ""), salt="known-device")
+
+
 def sign_in_failed(email: str) -> None:
-    """Count a wrong password against the address and the account typed."""
+    """Count a wrong password against the address and the account typed (and, on a device
+    the account knows, against that device)."""
     SIGN_IN_BY_ADDRESS.fail(client_address())
     SIGN_IN_BY_ACCOUNT.fail(account_key(email))
+    device = _this_device(email)
+    if device is not None:
+        SIGN_IN_BY_DEVICE.fail(device)
 
 
 def forgive_account(email: str) -> None:

@@ -46,7 +46,9 @@ def login() -> str | Response | tuple[str, int]:
             _sign_in(user)
             audit.record("login", user)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            response = redirect(_safe_next(request.args.get("next")))
+            throttle.remember_device(response, email)
+            return response
         throttle.sign_in_failed(email)
         audit.record("login.failed", None, email=email[:254])
         db.session.commit()

@@ -223,3 +223,33 @@ def test_signing_in_clears_the_account_count_but_not_the_address_count(make_app:
 def _csrf(client: FlaskClient, path: str = "/visits") -> str:
     page = client.get(path)
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text).group(1)
+
+
+def test_a_stranger_cannot_lock_an_account_out_of_the_device_it_uses(make_app: MakeApp) -> None:
+    """Failing on purpose from many addresses locks the account for new devices only: its owner,
+    on a phone where they signed in before, still gets in with the right password."""
+    app = make_app(TRUSTED_PROXIES=1, ACCOUNT_FAILURE_LIMIT="3 per minute")
+    owner = make_user("auditor")
+    phone = _client(app, _address())
+    assert _sign_in(phone, owner.email, PASSWORD) == 302  # the owner's own phone, once
+    phone.post("/logout", data={"csrf_token": _csrf(phone, "/")})
+    for _ in range(4):  # a stranger, from a new address each time
+        _sign_in(_client(app, _address()), owner.email, WRONG)
+    assert _sign_in(_client(app, _address()), owner.email, PASSWORD) == 429  # a new device
+    forged = _client(app, _address())
+    forged.set_cookie("adq_device", "W10.forged-signature")
+    assert _sign_in(forged, owner.email, PASSWORD) == 429  # a cookie no one signed
+    assert _sign_in(phone, owner.email, PASSWORD) == 302  # the owner's phone
+
+
+def test_an_ipv6_subscriber_counts_as_one_address(make_app: MakeApp) -> None:
+    """One /64 is one subscriber: a new address from it for every guess changes nothing."""
+    app = make_app(TRUSTED_PROXIES=1, LOGIN_FAILURE_LIMIT="3 per minute")
+    prefix = f"2001:db8:{uuid.uuid4().int % 65535:x}:1"
+    codes = [
+        _sign_in(_client(app, f"{prefix}::{n:x}"), f"x{n}@example.kz", WRONG) for n in range(1, 6)
+    ]
+    assert codes[:3] == [401, 401, 401] and codes[-1] == 429
+    elsewhere = f"2001:db8:{uuid.uuid4().int % 65535:x}:2::1"
+    assert _sign_in(_client(app, elsewhere), "y@example.kz", WRONG) == 401
+
