@@ -252,4 +252,3 @@ def test_an_ipv6_subscriber_counts_as_one_address(make_app: MakeApp) -> None:
     assert codes[:3] == [401, 401, 401] and codes[-1] == 429
     elsewhere = f"2001:db8:{uuid.uuid4().int % 65535:x}:2::1"
     assert _sign_in(_client(app, elsewhere), "y@example.kz", WRONG) == 401
-
