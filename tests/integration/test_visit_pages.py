@@ -181,8 +181,9 @@ def test_pages_are_for_their_roles_only(client, app, world):
     assert other.get(f"/visits/{uuid}").status_code == 404
     head = app.test_client()
     _login(head, world["head"].email)
-    assert head.get("/visits/new").status_code == 403
-    assert head.get(f"/visits/{uuid}").status_code == 404  # not approved
+    # An office head sees no visit page at all, not even the form to start one (DESIGN §5).
+    assert head.get("/visits/new").status_code == 404
+    assert head.get(f"/visits/{uuid}").status_code == 404
     anon = app.test_client()
     assert anon.get("/visits/new").status_code == 302
 
