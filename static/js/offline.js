@@ -186,12 +186,17 @@ export const refresh = async () => {
     }),
   );
   banner.hidden = false;
-  banner.querySelector("[data-sync-text]").textContent = waiting
-    ? text("msgWaiting", { visits, files: files.length })
-    : text("msgNothing");
+  banner.querySelector("[data-sync-text]").textContent = !waiting
+    ? text("msgNothing")
+    : loginNeeded
+      ? text("msgLogin")
+      : text("msgWaiting", { visits, files: files.length });
   banner.querySelector("[data-sync-wipe]").hidden = waiting > 0;
   banner.querySelector("[data-sync-now]").hidden = waiting === 0;
 };
+
+// Signed out, or another account signed in meanwhile: what waits needs this account again.
+let loginNeeded = false;
 
 const send = async () => {
   window.clearTimeout(timer);
@@ -209,11 +214,12 @@ const send = async () => {
     await each(files, (file) => sendFile(file, csrf, progress), "files");
     const others = actions.filter((item) => item.kind !== "start");
     await each(others, (action) => sendAction(action, csrf), "actions");
+    loginNeeded = false;
     if (refusals.size) throw new Error("refused"); // try again later: it may have been fixed
     delay = 5000;
   } catch (error) {
     if (error instanceof LoginNeeded) {
-      banner.querySelector("[data-sync-text]").textContent = text("msgLogin");
+      loginNeeded = true; // said by refresh() below, until a send goes through
       return;
     }
     delay = Math.min(delay * 2, 300000); // back off, never give up

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 import time
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD, _chromium, axe_violations
+from tests.e2e.conftest import PASSWORD, _chromium, axe_violations, sign_in
 from tests.e2e.test_offline import (
     Server,
     _api,
@@ -73,14 +74,6 @@ def pair(tmp_path):  # type: ignore[no-untyped-def]
     srv.stop()
 
 
-def _sign_in_as(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.locator("button.primary").click()
-    page.wait_for_url(f"{base}/")
-
-
 def _sign_out(page) -> None:  # type: ignore[no-untyped-def]
     page.locator("form.signout button").click()
     page.wait_for_url(re.compile(r"/login"), timeout=30000)
@@ -135,7 +128,7 @@ def test_after_signing_out_the_next_account_sees_nothing_of_the_last(browser, pa
     context = _phone(browser, profile)
     base = pair.url
     page = context.new_page()
-    _sign_in_as(page, base, A)
+    sign_in(page, base, A)
     code = _code(page)
     uuid = _start_visit(page, base)
     _kept_on_the_phone(page)
@@ -156,7 +149,7 @@ def test_after_signing_out_the_next_account_sees_nothing_of_the_last(browser, pa
         "indexedDB.databases().then((all) => all.map((db) => db.name))"
     )
 
-    _sign_in_as(page, base, B)
+    sign_in(page, base, B)
     assert _code(page) != code
     assert page.get_attribute("html", "data-account") not in (None, namespace)
     _wait_until_all_sent(page)  # B's page ran its scripts: B's own queue, empty
@@ -182,7 +175,7 @@ def test_a_session_ended_without_the_button_keeps_its_queue_for_that_account(
     context = _phone(browser, profile)
     base = pair.url
     page = context.new_page()
-    _sign_in_as(page, base, A)
+    sign_in(page, base, A)
     code = _code(page)
     uuid = _start_visit(page, base)
     section = page.url
@@ -212,7 +205,7 @@ def test_a_session_ended_without_the_button_keeps_its_queue_for_that_account(
     pair.start()
     sent: list[str] = []  # POSTs about A's visit, from whichever page
     page.on("request", lambda r: r.method == "POST" and uuid in r.url and sent.append(r.url))
-    _sign_in_as(page, base, B)
+    sign_in(page, base, B)
     _wait_until_all_sent(page)  # B's namespace: nothing waits, no link to A's visit
     assert page.locator("[data-sync-started]").is_hidden()
     _shows_none_of(page, marks)
@@ -226,7 +219,7 @@ def test_a_session_ended_without_the_button_keeps_its_queue_for_that_account(
     _sign_out(page)
     assert sent == []  # B's queue never carried A's answers
 
-    _sign_in_as(page, base, A)  # A again, on the same phone: A's queue goes, once
+    sign_in(page, base, A)  # A again, on the same phone: A's queue goes, once
     _wait_until_all_sent(page)
     assert sent == [section]
     answers = _api(pair, f"/visits/{uuid}")["answers"]
@@ -242,7 +235,7 @@ def test_signing_out_with_unsent_items_asks_first(browser, pair, tmp_path):
     context = _phone(browser)
     base = pair.url
     page = context.new_page()
-    _sign_in_as(page, base, A)
+    sign_in(page, base, A)
     uuid = _start_visit(page, base)
     section = page.url
     _kept_on_the_phone(page)
@@ -277,7 +270,7 @@ def test_signing_out_with_unsent_items_asks_first(browser, pair, tmp_path):
     assert len(visit["evidence"]) == 1
     assert _kept(page, [REMARK, uuid]) == []
 
-    _sign_in_as(page, base, A)
+    sign_in(page, base, A)
     page.goto(section)
     pair.stop()
     _comment(page, LATER, option=1)
@@ -322,7 +315,7 @@ def test_the_queue_of_version_1_goes_to_the_first_account_that_opens_a_page(brow
     context = _phone(browser)
     base = pair.url
     page = context.new_page()
-    _sign_in_as(page, base, A)
+    sign_in(page, base, A)
     uuid = _start_visit(page, base)
     page.evaluate(VERSION_1, [f"/visits/{uuid}/sections/1", uuid, REMARK])
     page.reload()  # the upgraded scripts adopt that queue into this account's, and send it
@@ -343,23 +336,26 @@ def test_a_stale_tab_never_sends_its_queue_with_the_next_accounts_session(browse
     context = _phone(browser)
     base = pair.url
     tab = context.new_page()
-    _sign_in_as(tab, base, A)
+    sign_in(tab, base, A)
     uuid = _start_visit(tab, base)
     _kept_on_the_phone(tab)
     pair.stop()  # in the building: the answer waits on the phone
     _comment(tab, REMARK)
     _waiting(tab)
+    # Meanwhile A signed out on another device: every session of A has ended.
+    database = pair.env["SURVEY_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as conn:
+        conn.execute("UPDATE users SET session_epoch = session_epoch + 1 WHERE email = ?", (A,))
     pair.start()
-    elsewhere = _phone(browser)  # A signs out on another device: A's sessions end
-    other = elsewhere.new_page()
-    _sign_in_as(other, base, A)
-    other.locator("form.signout button").click()
-    other.wait_for_url(re.compile(r"/login"))
-    elsewhere.close()
     second = context.new_page()  # B borrows the phone and signs in in a new tab
-    _sign_in_as(second, base, B)
+    sign_in(second, base, B)
+    posted: list[str] = []
+    tab.on("request", lambda r: posted.append(r.url) if r.method == "POST" else None)
     tab.bring_to_front()
-    tab.evaluate("window.dispatchEvent(new Event('online'))")  # A's stale tab flushes
+    with tab.expect_response(lambda r: r.url == f"{base}/"):  # the queue asks for a token...
+        tab.evaluate("window.dispatchEvent(new Event('online'))")
+    tab.wait_for_timeout(2000)
+    assert posted == []  # ... sees B's session, and sends nothing of A's with it
     tab.wait_for_function(
         "(document.querySelector('[data-sync-text]') || {}).textContent.includes('sign in')",
         timeout=15000,
@@ -369,7 +365,7 @@ def test_a_stale_tab_never_sends_its_queue_with_the_next_accounts_session(browse
     )
     assert REMARK not in second.content()
     _sign_out(second)
-    _sign_in_as(second, base, A)  # A again: the queue, kept for A, goes now
+    sign_in(second, base, A)  # A again: the queue, kept for A, goes now
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         answers = _api(pair, f"/visits/{uuid}")["answers"]
