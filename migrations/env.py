@@ -96,9 +96,27 @@ def run_migrations_online():
             target_metadata=get_metadata(),
             **conf_args
         )
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a SQLite table (create, copy, drop, rename); dropping a
+            # table others refer to fails while foreign keys are enforced. Off for the
+            # migration (outside any transaction, where SQLite honours it), checked after.
+            _sqlite_pragma(connection, "PRAGMA foreign_keys=OFF")
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                broken = _sqlite_pragma(connection, "PRAGMA foreign_key_check")
+                _sqlite_pragma(connection, "PRAGMA foreign_keys=ON")
+                if broken:
+                    raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
 
-        with context.begin_transaction():
-            context.run_migrations()
+
+def _sqlite_pragma(connection, statement):
+    """Run a PRAGMA on the driver's own connection, outside SQLAlchemy's transaction."""
+    cursor = connection.connection.driver_connection.execute(statement)
+    return cursor.fetchall()
 
 
 if context.is_offline_mode():

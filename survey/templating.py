@@ -76,6 +76,9 @@ def finding_action_labels() -> dict[str, Any]:
         "edited": _l("Recommendation edited"),
         "merged": _l("Merged into another finding"),
         "merged_in": _l("A duplicate was merged in"),
+        "reopened_by_visit": _l("Reopened: a later visit found it again"),
+        "repeated": _l("Found again by a later visit"),
+        "recheck_required": _l("A passing visit was asked for before verifying"),
     }
 
 

@@ -23,12 +23,12 @@ from ..auth.services import create_user
 from ..checklists.models import Checklist
 from ..checklists.services import load_paths
 from ..common.time import utcnow
+from ..domain.findings import result_of
 from ..domain.scoring import score_visit
 from ..extensions import db
-from ..findings.models import Finding
-from ..findings.services import severity_of
 from ..offices.models import Office
 from ..visits.models import Answer, Visit, VisitSection
+from .findings import Approval, replay
 from .generate import answers_for
 
 DEMO_PASSWORD = "adaldyq-demo-2026"
@@ -122,17 +122,6 @@ def _status(age_days: int, volume: bool, rng: random.Random) -> str:
     return rng.choice(("submitted", "submitted", "approved", "returned"))
 
 
-def _finding_status(age_days: int, rng: random.Random) -> str:
-    if age_days < 20:
-        return "open"
-    roll = rng.random()
-    if roll < 0.35:
-        return "implemented"
-    if roll < 0.6 and age_days > 45:
-        return "verified"
-    return "in_progress" if roll < 0.8 else "open"
-
-
 class _Writer:
     """Collects rows and writes them in batches with Core inserts."""
 
@@ -141,7 +130,7 @@ class _Writer:
         self.visits: list[dict[str, Any]] = []
         self.answers: list[dict[str, Any]] = []
         self.sections: list[dict[str, Any]] = []
-        self.findings: list[dict[str, Any]] = []
+        self.approvals: list[Approval] = []
         self.written = 0
 
     def flush(self) -> None:
@@ -149,7 +138,6 @@ class _Writer:
             (Visit.__table__, self.visits),
             (Answer.__table__, self.answers),
             (VisitSection.__table__, self.sections),
-            (Finding.__table__, self.findings),
         ):
             if rows:
                 db.session.execute(insert(table), rows)
@@ -170,7 +158,6 @@ def _visit_rows(
     status: str,
     rng: random.Random,
     quality: float,
-    due_days: int,
 ) -> None:
     spec = spec_row.spec
     values = answers_for(spec, quality, rng)
@@ -223,29 +210,8 @@ def _visit_rows(
             {"visit_id": vid, "section_code": c, "score": s} for c, s in result.sections.items()
         )
     if status == "approved":
-        age = (date.today() - day).days
-        for code, s in result.items.items():
-            if s is not None and s < 1:
-                item = items[code]
-                status = _finding_status(age, rng)
-                fixed = status in ("implemented", "verified")
-                w.findings.append(
-                    {
-                        "visit_id": vid,
-                        "office_id": office.id,
-                        "item_code": code,
-                        "severity": severity_of(item.critical, item.weight),
-                        "status": status,
-                        "recommendation": dict(item.recommendation or {}),
-                        "due_date": day + timedelta(days=2 + due_days),
-                        "disputed": False,
-                        "implemented_at": at + timedelta(days=rng.randint(3, min(40, age)))
-                        if fixed
-                        else None,
-                        "created_at": at,
-                        "updated_at": at,
-                    }
-                )
+        results = {code: r for code, s in result.items.items() if (r := result_of(s)) is not None}
+        w.approvals.append(Approval(vid, office.id, day, at + timedelta(days=2), results))
     w.written += 1
     w.maybe_flush()
 
@@ -304,7 +270,6 @@ def seed_demo(
             status,
             rng,
             quality[office.id],
-            due_days,
         )
     if not volume:
         for day in _days(2, 5, rng):
@@ -318,9 +283,15 @@ def seed_demo(
                 "draft",
                 rng,
                 0.7,
-                due_days,
             )
     writer.flush()
+    replay(
+        writer.approvals,
+        checklist.spec.items,
+        due_days,
+        rng,
+        {role: by_role[role].id for role in ("auditor", "office_head", "project_group")},
+    )
     if db.engine.dialect.name == "postgresql":
         db.session.execute(
             text(

@@ -14,7 +14,7 @@ from sqlalchemy import Select, select
 from ..auth.models import User
 from ..errors import InvalidInput
 from ..extensions import db
-from ..findings.models import Finding
+from ..findings.models import Finding, FindingObservation
 from ..visits.models import Visit
 from .models import Evidence
 
@@ -90,12 +90,16 @@ def office_evidence_ids(head: User) -> Select[tuple[int]]:
 
 
 def shown_for_finding(finding: Finding) -> list[Evidence]:
-    """What the office sees on a finding: the chosen evidence of its item, then its proofs."""
+    """What the office sees on a finding: the chosen evidence of its item from the visits
+    observed on it, then its proofs."""
+    observed = select(FindingObservation.visit_id).where(
+        FindingObservation.finding_id == finding.id
+    )
     query = (
         select(Evidence)
         .join(Visit, Visit.id == Evidence.visit_id)
         .where(
-            Visit.id == finding.visit_id,
+            Visit.id.in_(observed),
             Visit.status == "approved",
             Evidence.finding_id.is_(None),
             Evidence.item_code == finding.item_code,

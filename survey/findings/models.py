@@ -1,11 +1,26 @@
-"""Findings: every failed or partial item of an approved visit, for the office to fix."""
+"""Findings: one recommendation per office and requirement (item code), for the office to fix.
+
+The first approved visit that fails or partly fails an item opens it; every later approved
+visit that answers the item adds an observation (domain/findings.py, issue 13).
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -20,7 +35,11 @@ SEVERITIES = ("critical", "major", "minor")
 
 class Finding(db.Model):
     __tablename__ = "findings"
-    __table_args__ = (Index("ix_findings_office_status", "office_id", "status"),)
+    __table_args__ = (
+        Index("ix_findings_office_status", "office_id", "status"),
+        Index("ix_findings_office_item", "office_id", "item_code"),
+        Index("ix_findings_created_at", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), nullable=False, index=True)
@@ -32,17 +51,42 @@ class Finding(db.Model):
     due_date: Mapped[date] = mapped_column(Date, nullable=False)
     disputed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"), nullable=True)
+    # An earlier finding on the same office and item, verified, that this one repeats.
+    recurrence_of_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"), nullable=True)
+    # The project group wants a visit that passes the item before it verifies the fix.
+    recheck_required: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     implemented_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime, nullable=False, default=utcnow, onupdate=utcnow
     )
 
-    visit: Mapped[Visit] = relationship(Visit)
+    visit: Mapped[Visit] = relationship(Visit)  # the approved visit that opened it
     office: Mapped[Office] = relationship(Office)
     events: Mapped[list[FindingEvent]] = relationship(
         back_populates="finding", order_by="FindingEvent.id"
     )
+    observations: Mapped[list[FindingObservation]] = relationship(
+        back_populates="finding", order_by="FindingObservation.id"
+    )
+
+
+class FindingObservation(db.Model):
+    """One approved visit's result on the finding's item: fail, partial or pass."""
+
+    __tablename__ = "finding_observations"
+    __table_args__ = (UniqueConstraint("finding_id", "visit_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), nullable=False, index=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), nullable=False, index=True)
+    result: Mapped[str] = mapped_column(String(8), nullable=False)
+    visited_on: Mapped[date] = mapped_column(Date, nullable=False)
+    observed_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+    finding: Mapped[Finding] = relationship(back_populates="observations")
+    visit: Mapped[Visit] = relationship(Visit)
 
 
 class FindingEvent(db.Model):
@@ -58,6 +102,8 @@ class FindingEvent(db.Model):
     from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
     to_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The approved visit behind an event it caused (a reopening); never shown to the office.
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), nullable=True)
 
     finding: Mapped[Finding] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship(User)

@@ -9,38 +9,15 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, tuple_
-
 from ..auth.models import User
 from ..common.time import iso
 from ..domain import disclosure
 from ..evidence.office import shown_for_finding
 from ..evidence.presenters import evidence_json
-from ..extensions import db
-from ..visits.models import Answer
 from .models import Finding, FindingEvent
 from .services import recommendation_text
 
 REVIEWERS = ("auditor", "project_group")
-
-
-def _result(score: float | None) -> str:
-    if score is None or score >= 1:
-        return "pass"
-    return "fail" if score == 0 else "partial"
-
-
-def _scores(findings: list[Finding]) -> dict[tuple[int, str], float | None]:
-    """Each finding's answer score, in one query for the whole list."""
-    keys = {(f.visit_id, f.item_code) for f in findings}
-    if not keys:
-        return {}
-    rows = db.session.execute(
-        select(Answer.visit_id, Answer.item_code, Answer.score).where(
-            tuple_(Answer.visit_id, Answer.item_code).in_(keys)
-        )
-    )
-    return {(visit_id, code): score for visit_id, code, score in rows}
 
 
 def _event(event: FindingEvent) -> dict[str, Any]:
@@ -64,7 +41,6 @@ def findings_json(findings: Iterable[Finding], viewer: User, locale: str) -> lis
     for an office head only the keys of domain/disclosure.FINDING (month observed, no visit,
     no day or time, only the evidence chosen for the office)."""
     rows = list(findings)
-    scores = _scores(rows)
     head = viewer.role not in REVIEWERS
     out = []
     for finding in rows:
@@ -72,7 +48,6 @@ def findings_json(findings: Iterable[Finding], viewer: User, locale: str) -> lis
         spec = visit.checklist.spec
         item = spec.items.get(finding.item_code)
         events = [_event(e) for e in finding.events]
-        day = visit.visited_on
         entry: dict[str, Any] = {
             "id": finding.id,
             "office": finding.office.code,
@@ -90,12 +65,15 @@ def findings_json(findings: Iterable[Finding], viewer: User, locale: str) -> lis
             "disputed": finding.disputed,
             "observations": [
                 {
-                    "month": f"{day:%Y-%m}",
-                    "result": _result(scores.get((visit.id, finding.item_code))),
-                    "visit": visit.uuid,
-                    "visited_on": iso(day),
+                    "month": f"{o.visited_on:%Y-%m}",
+                    "result": o.result,
+                    "visit": o.visit.uuid,
+                    "visited_on": iso(o.visited_on),
                 }
+                for o in finding.observations
             ],
+            "recurrence_of": finding.recurrence_of_id,
+            "recheck_required": finding.recheck_required,
             "responses": [e for e in events if e["action"] in ("response", "dispute")],
             "history": events,
             "evidence": [evidence_json(e, viewer) for e in shown_for_finding(finding)],

@@ -16,11 +16,12 @@ from sqlalchemy import Select, select
 from ..audit import services as audit
 from ..auth.models import User
 from ..common.time import utcnow
+from ..domain.findings import LIVE, Step, decide, result_of
 from ..domain.messages import N_
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..offices.models import Office
-from .models import FINDING_STATUSES, Finding, FindingEvent
+from .models import FINDING_STATUSES, Finding, FindingEvent, FindingObservation
 
 if TYPE_CHECKING:
     from ..visits.models import Visit
@@ -57,28 +58,78 @@ def record(
     return event
 
 
-def open_findings_for(visit: Visit, due_days: int, actor: User | None = None) -> list[Finding]:
-    """On approval: one finding per item that scored below 1 (failed or partial)."""
-    items = visit.checklist.spec.items
-    due = (utcnow() + timedelta(days=due_days)).date()
-    made = []
-    for answer in visit.answers:
-        if answer.score is None or answer.score >= 1:
-            continue
-        item = items[answer.item_code]
-        finding = Finding(
-            visit=visit,
-            office_id=visit.office_id,
-            item_code=answer.item_code,
-            severity=severity_of(item.critical, item.weight),
-            status="open",
-            recommendation=dict(item.recommendation or {}),
-            due_date=due,
+def _findings_of(office_id: int, codes: list[str]) -> dict[str, list[Finding]]:
+    """The office's findings on these items, oldest first, by item code (one query)."""
+    rows = db.session.scalars(
+        select(Finding)
+        .where(
+            Finding.office_id == office_id,
+            Finding.item_code.in_(codes),
+            Finding.merged_into_id.is_(None),
         )
-        db.session.add(finding)
-        record(finding, actor, "created")
-        made.append(finding)
-    return made
+        .order_by(Finding.id)
+    )
+    grouped: dict[str, list[Finding]] = {}
+    for finding in rows:
+        grouped.setdefault(finding.item_code, []).append(finding)
+    return grouped
+
+
+def _observe(finding: Finding, visit: Visit, result: str) -> None:
+    db.session.add(
+        FindingObservation(
+            finding=finding,
+            visit_id=visit.id,
+            result=result,
+            visited_on=visit.visited_on,
+            observed_at=utcnow(),
+        )
+    )
+
+
+def findings_from_visit(visit: Visit, due_days: int, actor: User | None = None) -> list[Finding]:
+    """On approval: the visit's results join the office's findings (domain/findings.py).
+
+    A failed or partly failed item opens a finding unless one is live, which gets an
+    observation instead (and is reopened when it was implemented); a passed item adds a "pass"
+    observation to a live finding. Returns the findings opened or reopened, for the office.
+    """
+    items = visit.checklist.spec.items
+    results = {a.item_code: result_of(a.score) for a in visit.answers if a.item_code in items}
+    results = {code: r for code, r in results.items() if r is not None}
+    existing = _findings_of(visit.office_id, list(results))
+    due = (utcnow() + timedelta(days=due_days)).date()
+    news = []
+    for code, result in sorted(results.items()):
+        history = existing.get(code, [])
+        live = next((f for f in reversed(history) if f.status in LIVE), None)
+        verified = next((f for f in reversed(history) if f.status == "verified"), None)
+        decision = decide(live.status if live else None, result, verified is not None)
+        if decision.step is Step.OPEN:
+            item = items[code]
+            finding = Finding(
+                visit=visit,
+                office_id=visit.office_id,
+                item_code=code,
+                severity=severity_of(item.critical, item.weight),
+                status="open",
+                recommendation=dict(item.recommendation or {}),
+                due_date=due,
+                recurrence_of_id=verified.id if decision.recurrence and verified else None,
+            )
+            db.session.add(finding)
+            record(finding, actor, "created")
+            _observe(finding, visit, result)
+            news.append(finding)
+        elif decision.step is Step.OBSERVE and live is not None:
+            _observe(live, visit, result)
+        elif decision.step is Step.REOPEN and live is not None:
+            _observe(live, visit, result)
+            event = record(live, actor, "reopened_by_visit", to_status="open")
+            event.visit_id = visit.id
+            live.status, live.implemented_at = "open", None
+            news.append(live)
+    return news
 
 
 def visible_findings(user: User) -> Select[tuple[Finding]]:
@@ -127,6 +178,17 @@ def _text(raw: Any, required: bool, field: str = "text") -> str | None:
             {field: [_l("Use at most %(n)s characters.", n=TEXT_MAX)]},
         )
     return text or None
+
+
+def reply_status(head: User, finding_id: int, chosen: str | None, *, proof: bool) -> str | None:
+    """The status a reply from the page moves to: "auto" (the default) is in progress, or
+    implemented when a photo of the fix comes with it; nothing for a fixed finding."""
+    finding = get_finding(head, finding_id)
+    if finding.status not in ("open", "in_progress"):
+        return None
+    if chosen in (None, "", "auto"):
+        return "implemented" if proof else "in_progress"
+    return chosen
 
 
 def respond(head: User, finding_id: int, payload: Any) -> Finding:
@@ -185,26 +247,56 @@ def dispute(head: User, finding_id: int, payload: Any) -> Finding:
     return finding
 
 
+VERIFY_DECISIONS = ("verified", "reopened", "recheck")
+
+
+def passed_since_fix(finding: Finding) -> FindingObservation | None:
+    """The latest observation of a visit approved after the fix that passed the item."""
+    if finding.implemented_at is None:
+        return None
+    passes = [
+        o
+        for o in finding.observations
+        if o.result == "pass" and o.observed_at >= finding.implemented_at
+    ]
+    return passes[-1] if passes else None
+
+
 def verify(group: User, finding_id: int, payload: Any) -> Finding:
-    """The project group confirms the fix, or reopens the finding (the event is kept)."""
+    """The project group confirms the fix, reopens the finding (the event is kept), or asks
+    for a re-check: then it can be verified only once an approved visit has passed the item.
+
+    Raises InvalidInput for an unknown decision or a reopening without a note, Conflict when
+    the finding is not implemented, or a re-check was asked for and no visit has passed yet.
+    """
     if group.role != "project_group":
         raise Forbidden(_l("Only the project group verifies findings."))
     finding = get_finding(group, finding_id)
     body = payload if isinstance(payload, dict) else {}
     decision = body.get("decision")
-    if decision not in ("verified", "reopened"):
+    if decision not in VERIFY_DECISIONS:
         raise InvalidInput(
             _l("Some fields need attention."),
-            {"decision": [_l("Must be one of: verified, reopened.")]},
+            {"decision": [_l("Must be one of: verified, reopened, recheck.")]},
         )
     note = _text(body.get("note"), required=decision == "reopened", field="note")
     if finding.status != "implemented":
         raise Conflict(_l("Only an implemented finding can be verified or reopened."))
+    if decision == "recheck":
+        record(finding, group, "recheck_required", note)
+        finding.recheck_required = True
+        db.session.commit()
+        return finding
+    if decision == "verified" and finding.recheck_required and not passed_since_fix(finding):
+        raise Conflict(_l("A visit approved after the fix must pass this item first."))
     to_status = "verified" if decision == "verified" else "open"
     record(finding, group, decision, note, to_status=to_status)
     finding.status = to_status
     if decision == "reopened":
         finding.implemented_at = None
+    else:
+        finding.verified_at = utcnow()
+    finding.recheck_required = False
     db.session.commit()
     return finding
 

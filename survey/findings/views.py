@@ -62,7 +62,12 @@ def detail(finding_id: int) -> str:
         finding=finding,
         item=spec.items.get(finding.item_code),
         recommendation=services.recommendation_text(finding, current_locale()),
-        evidence=evidence_by_item(finding.visit).get(finding.item_code, []),
+        evidence=[
+            e
+            for o in finding.observations
+            for e in evidence_by_item(o.visit).get(finding.item_code, [])
+        ],
+        passed_since_fix=services.passed_since_fix(finding),
         proofs=proofs_of(finding),
         others=others,
     )
@@ -86,11 +91,13 @@ def _act(finding_id: int, action) -> Response:  # type: ignore[no-untyped-def]
 @login_required
 def respond_page(finding_id: int) -> Response:
     def act() -> None:
-        status = request.form.get("status") or None
+        received = [f for f in request.files.getlist("file") if f and f.filename]
+        status = services.reply_status(
+            current_user, finding_id, request.form.get("status"), proof=bool(received)
+        )
         services.respond(
             current_user, finding_id, {"text": request.form.get("text"), "status": status}
         )
-        received = [f for f in request.files.getlist("file") if f and f.filename]
         finding = services.get_finding(current_user, finding_id)
         for one in received:
             add_proof(current_user, finding, incoming_from_file(one))

@@ -23,7 +23,7 @@ from ..domain.messages import N_
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..evidence.office import choose_office_evidence
 from ..extensions import db
-from ..findings.services import open_findings_for
+from ..findings.services import findings_from_visit
 from ..offices.models import Office
 from ..offices.services import get_office
 from .models import EDITABLE, STATUSES, Answer, Visit, VisitEvent
@@ -259,7 +259,7 @@ def review_visit(user: User, uuid: str, payload: Any) -> Visit:
     made = []
     if visit.status == "approved":
         due_days = current_app.config["FINDING_DUE_DAYS"]
-        made = open_findings_for(visit, due_days, actor=user)
+        made = findings_from_visit(visit, due_days, actor=user)
     db.session.commit()
     _tell_about_decision(visit, len(made))
     return visit

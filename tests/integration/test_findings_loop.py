@@ -178,7 +178,7 @@ def test_dispute_edit_merge(client, world):
         url, json={"recommendations": {"en": "Only English"}}, headers=world["aud"].headers
     )
     assert half.status_code == 422
-    # A second visit to the same office fails the same item: merge the duplicate.
+    # A second visit to the same office fails the same item: one finding, two observations.
     second = visit_body(submit=True)
     post_visit(client, world["vol"], second)
     client.post(
@@ -191,10 +191,26 @@ def test_dispute_edit_merge(client, world):
         for f in client.get("/api/v1/findings", headers=world["aud"].headers).json
         if f["item"] == "wait"
     ]
-    assert len(waits) == 2
+    assert len(waits) == 1
+    assert [o["result"] for o in waits[0]["observations"]] == ["fail", "fail"]
+    # A duplicate left from before one finding per requirement can still be merged by hand.
+    from survey.findings.models import Finding
+
+    original = db.session.get(Finding, waits[0]["id"])
+    duplicate = Finding(
+        visit_id=original.visit_id,
+        office_id=original.office_id,
+        item_code="wait",
+        severity=original.severity,
+        status="open",
+        recommendation={},
+        due_date=original.due_date,
+    )
+    db.session.add(duplicate)
+    db.session.commit()
     merged = client.post(
-        f"/api/v1/findings/{waits[1]['id']}/merge",
-        json={"into": waits[0]["id"]},
+        f"/api/v1/findings/{duplicate.id}/merge",
+        json={"into": original.id},
         headers=world["aud"].headers,
     )
     assert merged.status_code == 200
@@ -236,7 +252,8 @@ def test_email_to_head_auditor_and_volunteer(app, client, world, smtp_server):
     db.session.commit()
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_server.port)
     body = visit_body(submit=True)
-    body["answers"]["ramp"] = {"value": "no"}
+    body["answers"]["ramp"] = {"value": "no"}  # already open: an observation only
+    body["answers"]["bribe"] = {"value": "yes"}  # new: a finding, so the office hears of it
     post_visit(client, world["vol"], body)
     client.post(
         f"/api/v1/visits/{body['uuid']}/review",
