@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_skeleton
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -79,6 +79,8 @@ def finding_action_labels() -> dict[str, Any]:
         "reopened_by_visit": _l("Reopened: a later visit found it again"),
         "repeated": _l("Found again by a later visit"),
         "recheck_required": _l("A passing visit was asked for before verifying"),
+        "due_date": _l("Due date changed"),
+        "note": _l("Note added"),
     }
 
 
@@ -167,6 +169,16 @@ def quarter_label(code: str) -> str:
     return str(_l("Q%(quarter)s %(year)s", quarter=number, year=year))
 
 
+def list_url(**changes: Any) -> str:
+    """The current list's address with some query parameters changed; None removes one
+    (sort and page links keep the filters)."""
+    args = request.args.to_dict(flat=True)
+    for key, value in changes.items():
+        args[key] = "" if value is None else str(value)
+    kept = {key: value for key, value in args.items() if value != ""}
+    return url_for(request.endpoint or "home.index", **(request.view_args or {}), **kept)
+
+
 def register(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict[str, Any]:
@@ -179,6 +191,7 @@ def register(app: Flask) -> None:
 
     app.jinja_env.filters["localized"] = localized
     app.jinja_env.filters["one_decimal"] = one_decimal
+    app.jinja_env.filters["whole"] = lambda n: format_decimal(n, format="#,##0")
     app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
     app.jinja_env.filters["month"] = month_label
     app.jinja_env.filters["masked_email"] = masked_email
@@ -191,6 +204,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         answer_text=answer_text,
         asset_url=asset_url,
+        list_url=list_url,
         role_label=lambda role: role_labels().get(role, role),
         status_label=lambda status: status_labels().get(status, status),
         finding_status_label=lambda s: finding_status_labels().get(s, s or ""),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -12,6 +14,8 @@ from ..account.services import end_open_resets
 from ..audit import services as audit
 from ..auth.models import FIELD_ROLES, ROLES, ApiToken, User
 from ..auth.services import new_pseudonym
+from ..common.filters import Filters
+from ..common.paging import Column, Listing, Sorting, paginate, read_list
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..offices.models import Office
@@ -21,9 +25,46 @@ from ..visits.models import Visit
 OFFICE_FIELDS = ("kind", "country", "city", "name_kk", "name_ru", "name_en", "timezone")
 
 
-def list_users() -> list[User]:
-    query = select(User).options(selectinload(User.office)).order_by(User.role, User.email)
-    return list(db.session.scalars(query))
+@dataclass(frozen=True)
+class PeopleFilters:
+    words: tuple[str, ...] = ()  # q: name, e-mail or pseudonym (folded)
+    role: str | None = None
+    active: bool | None = None  # None: everyone
+
+
+PEOPLE_SORTING = Sorting(
+    {
+        "role": Column((User.role, User.email)),
+        "name": Column((User.display_name,)),
+        "email": Column((User.email,)),
+        "created": Column((User.created_at,)),
+    },
+    default="role",
+    tiebreaker=User.id,
+)
+
+
+def read_people_filters(found: Filters) -> PeopleFilters:
+    active = found.one_of("active", ("1", "0"))
+    return PeopleFilters(
+        words=tuple(found.search()),
+        role=found.one_of("role", ROLES),
+        active=None if active is None else active == "1",
+    )
+
+
+def find_users(args: Mapping[str, str]) -> Listing:
+    """One page of people (`q`, `role`, `active=1|0`, `sort`, `page`), with their office."""
+    chosen, order, window = read_list(args, read_people_filters, PEOPLE_SORTING, api=False)
+    query = select(User)
+    for word in chosen.words:
+        query = query.where(User.search_text.contains(word, autoescape=True))
+    if chosen.role:
+        query = query.where(User.role == chosen.role)
+    if chosen.active is not None:
+        query = query.where(User.active.is_(chosen.active))
+    page = paginate(query, window, order=order, options=(selectinload(User.office),))
+    return Listing(page, order)
 
 
 def get_user(user_id: int) -> User:

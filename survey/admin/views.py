@@ -16,12 +16,13 @@ from ..account import services as account
 from ..auth import invitations
 from ..auth.models import ROLES
 from ..checklists.services import ChecklistProblems, list_checklists, load_upload
+from ..common.filters import country_choices
 from ..common.time import utcnow
 from ..domain.messages import N_
 from ..errors import InvalidInput, ServiceError, translate_fields
 from ..extensions import login_manager
 from ..offices.models import OFFICE_KINDS
-from ..offices.services import get_office, import_offices, list_offices
+from ..offices.services import find_offices, get_office, import_offices, list_offices
 from ..templating import LANGUAGES, current_locale, office_kind_labels, role_labels
 from . import services
 from .forms import InviteForm, OfficeForm, RoleForm, UploadForm
@@ -52,13 +53,23 @@ def index() -> Response:
 
 
 @bp.get("/users")
-def users() -> str:
+def users() -> tuple[str, int]:
+    """People, 50 a page: search by name, e-mail or pseudonym, filter by role and access."""
+    problems: dict[str, list[str]] = {}
+    try:
+        listing = services.find_users(request.args)
+    except InvalidInput as exc:
+        listing, problems = None, translate_fields(exc.fields)
+    labels = role_labels()
     return render_template(
         "admin/users.html",
-        users=services.list_users(),
+        listing=listing,
+        problems=problems,
+        roles=[(r, str(labels[r])) for r in ROLES],
+        filtered=any(k not in ("sort", "page") for k in request.args),
         invitations=invitations.recent_invitations(),
         now=utcnow(),
-    )
+    ), (422 if problems else 200)
 
 
 @bp.route("/users/invite", methods=["GET", "POST"])
@@ -160,8 +171,28 @@ def revoke(invitation_id: int) -> Response:
 
 
 @bp.get("/offices")
-def offices() -> str:
-    return render_template("admin/offices.html", offices=list_offices(), form=UploadForm())
+def offices() -> tuple[str, int]:
+    """Offices, 50 a page: search by any name or code, filter by country, kind and state."""
+    return _offices_page(UploadForm(), {})
+
+
+def _offices_page(form: UploadForm, problems: dict[str, list[str]]) -> tuple[str, int]:
+    wrong: dict[str, list[str]] = {}
+    try:
+        listing = find_offices(request.args, locale=current_locale())
+    except InvalidInput as exc:
+        listing, wrong = None, translate_fields(exc.fields)
+    labels = office_kind_labels()
+    return render_template(
+        "admin/offices.html",
+        listing=listing,
+        form=form,
+        problems=problems,
+        filter_problems=wrong,
+        kinds=[(k, str(labels[k])) for k in OFFICE_KINDS],
+        countries=country_choices(),
+        filtered=any(k not in ("sort", "page") for k in request.args),
+    ), (422 if (wrong or problems) else 200)
 
 
 def _office_form(form: OfficeForm) -> None:
@@ -216,9 +247,7 @@ def import_csv() -> str | Response | tuple[str, int]:
             return redirect(url_for("admin.offices"))
     else:
         problems = {"file": [_("Choose a CSV file.")]}
-    return render_template(
-        "admin/offices.html", offices=list_offices(), form=form, problems=problems
-    ), 422
+    return _offices_page(form, problems)[0], 422
 
 
 @bp.route("/checklists", methods=["GET", "POST"])

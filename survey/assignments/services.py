@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import FIELD_ROLES, User
 from ..checklists.models import Checklist
+from ..common.filters import Filters, office_ids_matching
+from ..common.paging import Column, Listing, Sorting, paginate, read_list
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..offices.models import Office
@@ -99,15 +104,80 @@ def open_assignments_for(volunteer: User) -> list[Assignment]:
     return [a for a in rows if not a.done]
 
 
-def list_assignments(planner: User, *, pending_only: bool = False) -> list[Assignment]:
+ASSIGNMENT_STATES = ("pending", "overdue", "started", "done", "all")
+
+
+@dataclass(frozen=True)
+class AssignmentFilters:
+    words: tuple[str, ...] = ()  # q: office name in any language, or code (folded)
+    office_id: int | None = None
+    volunteer_id: int | None = None  # volunteer: a pseudonym
+    state: str = "all"  # pending (not sent yet), overdue, started (a draft), done, all
+
+
+ASSIGNMENT_SORTING = Sorting(
+    {
+        "ends_on": Column((Assignment.ends_on,)),
+        "starts_on": Column((Assignment.starts_on,)),
+        "office": Column((Office.code,), join=(Office, Office.id == Assignment.office_id)),
+        "volunteer": Column((User.display_name,), join=(User, User.id == Assignment.volunteer_id)),
+    },
+    default="-ends_on",
+    tiebreaker=Assignment.id,
+)
+
+
+def read_assignment_filters(found: Filters) -> AssignmentFilters:
+    pseudonym = found.raw("volunteer")
+    volunteer_id = None
+    if pseudonym is not None:
+        volunteer_id = db.session.scalar(
+            select(User.id).where(func.upper(User.pseudonym) == pseudonym.upper())
+        )
+        if volunteer_id is None:
+            found.problem("volunteer", _l("No volunteer has this pseudonym."))
+    return AssignmentFilters(
+        words=tuple(found.search()),
+        office_id=found.office(),
+        volunteer_id=volunteer_id,
+        state=found.one_of("status", ASSIGNMENT_STATES) or "all",
+    )
+
+
+def _state(state: str) -> Any:
+    """An assignment's state as SQL: done once its visit is sent (a draft does not count)."""
+    sent = Assignment.visit_id.in_(select(Visit.id).where(Visit.status != "draft"))
+    started = Assignment.visit_id.in_(select(Visit.id).where(Visit.status == "draft"))
+    if state == "done":
+        return sent
+    if state == "started":
+        return started
+    pending = or_(Assignment.visit_id.is_(None), started)
+    if state == "overdue":
+        return and_(pending, Assignment.ends_on < date.today())
+    return pending
+
+
+def find_assignments(planner: User, args: Mapping[str, str]) -> Listing:
+    """One page of planned visits (`q`, `office`, `volunteer`, `status`, `sort`, `page`)."""
     if planner.role not in (*PLANNERS, "project_group"):
         raise Forbidden(_l("You do not have access to this."))
-    rows = list(
-        db.session.scalars(
-            select(Assignment).order_by(Assignment.ends_on.desc(), Assignment.id.desc())
-        )
+    chosen, order, window = read_list(args, read_assignment_filters, ASSIGNMENT_SORTING, api=False)
+    query = select(Assignment)
+    if chosen.words:
+        query = query.where(Assignment.office_id.in_(office_ids_matching(list(chosen.words))))
+    if chosen.office_id is not None:
+        query = query.where(Assignment.office_id == chosen.office_id)
+    if chosen.volunteer_id is not None:
+        query = query.where(Assignment.volunteer_id == chosen.volunteer_id)
+    if chosen.state != "all":
+        query = query.where(_state(chosen.state))
+    loads = (
+        selectinload(Assignment.volunteer),
+        selectinload(Assignment.office),
+        selectinload(Assignment.visit),
     )
-    return [a for a in rows if not a.done] if pending_only else rows
+    return Listing(paginate(query, window, order=order, options=loads), order)
 
 
 def get_own_assignment(volunteer: User, assignment_id: int) -> Assignment:

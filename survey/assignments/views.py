@@ -11,27 +11,51 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from ..checklists.services import list_checklists
+from ..common.filters import office_choices
 from ..errors import InvalidInput, translate_fields
 from ..offices.services import list_offices
 from ..templating import current_locale, localized
 from .forms import AssignmentForm
-from .services import create_assignment, field_workers, list_assignments
+from .services import create_assignment, field_workers, find_assignments
 
 bp = Blueprint("assignments", __name__, template_folder="templates")
 
 
 @bp.get("/assignments")
 @login_required
-def index() -> str:
+def index() -> tuple[str, int]:
+    """Planned visits, those not made yet unless another state is chosen; 50 a page."""
     if current_user.role not in ("auditor", "project_group"):
         abort(403)
-    pending = request.args.get("show") != "all"
+    args = request.args.to_dict()
+    if args.pop("show", None) == "all":  # the address of earlier versions of this page
+        args.setdefault("status", "all")
+    state = args.setdefault("status", "pending") or "all"
+    problems: dict[str, list[str]] = {}
+    try:
+        listing = find_assignments(current_user, args)
+    except InvalidInput as exc:
+        listing, problems = None, translate_fields(exc.fields)
     return render_template(
         "assignments/list.html",
-        assignments=list_assignments(current_user, pending_only=pending),
-        pending=pending,
+        listing=listing,
+        problems=problems,
+        state=state,
+        states=state_labels(),
+        offices=office_choices(current_locale()),
+        filtered=any(k not in ("sort", "page", "status") for k in request.args),
         today=date.today(),
-    )
+    ), (422 if problems else 200)
+
+
+def state_labels() -> dict[str, str]:
+    return {
+        "pending": _("Not made yet"),
+        "overdue": _("Overdue: not made yet"),
+        "started": _("Started, not sent"),
+        "done": _("Sent"),
+        "all": _("All"),
+    }
 
 
 @bp.route("/assignments/new", methods=["GET", "POST"])

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..common.time import utcnow
+from ..domain.search import search_text as folded
 from ..extensions import db
 from ..offices.models import Office
 
@@ -31,6 +33,10 @@ class User(UserMixin, db.Model):
     # Raised at sign-out: every session cookie issued before it stops working.
     session_epoch: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    # Name, e-mail and pseudonym folded (domain/search.py), for the admin's list of people.
+    search_text: Mapped[str] = mapped_column(
+        String(500), nullable=False, default="", server_default=""
+    )
 
     office: Mapped[Office | None] = relationship(Office)
 
@@ -40,6 +46,12 @@ class User(UserMixin, db.Model):
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _fold_for_search(_mapper: Any, _connection: Any, user: User) -> None:
+    user.search_text = folded(user.display_name, user.email, user.pseudonym)
 
 
 class ApiToken(db.Model):

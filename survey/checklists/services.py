@@ -108,3 +108,26 @@ def get_checklist(slug: str, version: int) -> Checklist | None:
 
 def list_checklists() -> list[Checklist]:
     return list(db.session.scalars(select(Checklist).order_by(Checklist.slug, Checklist.version)))
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Every item and section code of the loaded checklists (a code keeps its meaning across
+    checklists and versions): texts from the newest version that has each code."""
+
+    items: dict[str, Any]  # item code -> domain Item
+    sections: dict[str, dict[str, str]]  # section code -> title in kk/ru/en
+    section_items: dict[str, frozenset[str]]  # section code -> its item codes, all versions
+
+
+def catalogue() -> Catalogue:
+    items: dict[str, Any] = {}
+    sections: dict[str, dict[str, str]] = {}
+    members: dict[str, set[str]] = {}
+    for checklist in sorted(list_checklists(), key=lambda c: (c.version, c.id)):
+        for section in checklist.spec.sections:
+            sections[section.code] = section.title
+            for item in section.items:
+                items[item.code] = item
+                members.setdefault(section.code, set()).add(item.code)
+    return Catalogue(items, sections, {code: frozenset(v) for code, v in members.items()})

@@ -29,6 +29,7 @@ class Evidence(db.Model):
     __table_args__ = (
         Index("ix_evidence_sha256", "sha256"),
         Index("ix_evidence_visit_id", "visit_id"),
+        Index("ix_evidence_finding_id", "finding_id"),  # an office's proofs, by finding
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

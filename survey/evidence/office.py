@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..errors import InvalidInput
@@ -92,22 +93,51 @@ def office_evidence_ids(head: User) -> Select[tuple[int]]:
 def shown_for_finding(finding: Finding) -> list[Evidence]:
     """What the office sees on a finding: the chosen evidence of its item from the visits
     observed on it, then its proofs."""
-    observed = select(FindingObservation.visit_id).where(
-        FindingObservation.finding_id == finding.id
+    return shown_for_findings([finding])[finding.id]
+
+
+def shown_for_findings(findings: list[Finding]) -> dict[int, list[Evidence]]:
+    """What the office sees on each finding (the chosen evidence of its item from the visits
+    observed on it, then its proofs), for a page of findings in a few queries.
+
+    Evidence is looked up by the observed visits (an index on evidence.visit_id) rather than
+    through a join the planner may start from the visits table.
+    """
+    shown: dict[int, list[Evidence]] = {f.id: [] for f in findings}
+    if not findings:
+        return shown
+    ids = list(shown)
+    code = {f.id: f.item_code for f in findings}
+    observed = select(FindingObservation.finding_id, FindingObservation.visit_id).where(
+        FindingObservation.finding_id.in_(ids)
     )
-    query = (
+    on_visit: dict[tuple[int, str], list[int]] = {}
+    for finding_id, visit_id in db.session.execute(observed):
+        on_visit.setdefault((visit_id, code[finding_id]), []).append(finding_id)
+    candidates = (
         select(Evidence)
-        .join(Visit, Visit.id == Evidence.visit_id)
         .where(
-            Visit.id.in_(observed),
-            Visit.status == "approved",
+            Evidence.visit_id.in_(
+                select(FindingObservation.visit_id).where(FindingObservation.finding_id.in_(ids))
+            ),
             Evidence.finding_id.is_(None),
-            Evidence.item_code == finding.item_code,
+            Evidence.item_code.in_(sorted(set(code.values()))),
             Evidence.office_visible.is_(True),
         )
+        .options(selectinload(Evidence.visit))
+        .order_by(Evidence.id)
     )
-    proofs = select(Evidence).where(Evidence.finding_id == finding.id)
-    return [
-        *db.session.scalars(query.order_by(Evidence.id)),
-        *db.session.scalars(proofs.order_by(Evidence.id)),
-    ]
+    for evidence in db.session.scalars(candidates):
+        if evidence.visit.status != "approved":
+            continue
+        for finding_id in on_visit.get((evidence.visit_id, evidence.item_code or ""), []):
+            shown[finding_id].append(evidence)
+    proofs = (
+        select(Evidence)
+        .where(Evidence.finding_id.in_(ids))
+        .options(selectinload(Evidence.visit))
+        .order_by(Evidence.id)
+    )
+    for evidence in db.session.scalars(proofs):
+        shown[evidence.finding_id].append(evidence)  # type: ignore[index]
+    return shown

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Integer, String
+from typing import Any
+
+from sqlalchemy import Boolean, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..domain.search import search_text as folded
 from ..extensions import db
 
 OFFICE_KINDS = ("embassy", "consulate_general", "consulate", "other")
@@ -23,6 +26,19 @@ class Office(db.Model):
     name_en: Mapped[str] = mapped_column(String(300), nullable=False)
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="UTC")
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Code, names and city folded (domain/search.py), kept up to date on every save: lists
+    # find an office by any of its names, in any case, on SQLite and PostgreSQL alike.
+    search_text: Mapped[str] = mapped_column(
+        String(1200), nullable=False, default="", server_default=""
+    )
 
     def name(self, locale: str) -> str:
         return getattr(self, f"name_{locale}", None) or self.name_en
+
+
+@event.listens_for(Office, "before_insert")
+@event.listens_for(Office, "before_update")
+def _fold_for_search(_mapper: Any, _connection: Any, office: Office) -> None:
+    office.search_text = folded(
+        office.code, office.name_kk, office.name_ru, office.name_en, office.city
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ..common.filters import Filters, office_matches
+from ..common.paging import Column, Listing, Sorting, paginate, read_list
 from ..errors import InvalidInput
 from ..extensions import db
 from .models import OFFICE_KINDS, Office
@@ -103,3 +106,54 @@ def list_offices(active_only: bool = False) -> list[Office]:
     if active_only:
         query = query.where(Office.active)
     return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class OfficeFilters:
+    words: tuple[str, ...] = ()  # q: any of its names, its code or city (folded)
+    country: str | None = None
+    kind: str | None = None
+    active: bool | None = None  # None: open and closed alike
+
+
+def office_sorting(locale: str = "en") -> Sorting:
+    """Offices sort by code (country, then city: how codes are made), name in the page's
+    language, country, city or kind."""
+    name = getattr(Office, f"name_{locale}", Office.name_en)
+    return Sorting(
+        {
+            "code": Column((Office.code,)),
+            "name": Column((name,)),
+            "country": Column((Office.country,)),
+            "city": Column((Office.city,)),
+            "kind": Column((Office.kind,)),
+        },
+        default="code",
+        tiebreaker=Office.id,
+    )
+
+
+def read_office_filters(found: Filters) -> OfficeFilters:
+    active = found.one_of("active", ("1", "0"))
+    return OfficeFilters(
+        words=tuple(found.search()),
+        country=found.country(),
+        kind=found.one_of("kind", OFFICE_KINDS),
+        active=None if active is None else active == "1",
+    )
+
+
+def find_offices(args: Mapping[str, str], *, api: bool = False, locale: str = "en") -> Listing:
+    """One page of offices (`q`, `country`, `kind`, `active=1|0`, `sort`; `page`, or `limit`
+    and `offset` in the API). The office directory is no secret: every role may read it."""
+    chosen, order, window = read_list(args, read_office_filters, office_sorting(locale), api=api)
+    query = select(Office)
+    if chosen.words:
+        query = query.where(office_matches(list(chosen.words)))
+    if chosen.country:
+        query = query.where(Office.country == chosen.country)
+    if chosen.kind:
+        query = query.where(Office.kind == chosen.kind)
+    if chosen.active is not None:
+        query = query.where(Office.active.is_(chosen.active))
+    return Listing(paginate(query, window, order=order), order)

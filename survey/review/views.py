@@ -8,31 +8,39 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..checklists.services import list_checklists
+from ..common.filters import country_choices, office_choices
 from ..errors import InvalidInput, translate_fields
-from ..offices.services import list_offices
+from ..templating import current_locale
 from ..visits.services import review_visit, show_to_office
-from .services import FLAGS, flag_labels, queue
+from .services import FLAGS, find_queue, flag_labels
 
 bp = Blueprint("review", __name__, template_folder="templates")
 
 
 @bp.get("/review")
 @login_required
-def index() -> str:
+def index() -> tuple[str, int]:
+    """The auditor's queue: visits sent for review, oldest first, 50 a page, with filters."""
     if current_user.role != "auditor":
         abort(403)
-    office = request.args.get("office") or None
-    checklist = request.args.get("checklist") or None
-    flag = request.args.get("flag") or None
+    problems: dict[str, list[str]] = {}
+    listing, flags = None, {}
+    try:
+        listing, flags = find_queue(current_user, request.args)
+    except InvalidInput as exc:
+        problems = translate_fields(exc.fields)
     return render_template(
         "review/queue.html",
-        rows=queue(current_user, office=office, checklist=checklist, flag=flag),
-        offices=list_offices(),
-        checklists=sorted({c.slug for c in list_checklists()}),
-        flags=FLAGS,
+        listing=listing,
+        flags=flags,
+        problems=problems,
+        offices=office_choices(current_locale()),
+        countries=country_choices(),
+        checklists=[(s, s) for s in sorted({c.slug for c in list_checklists()})],
         labels=flag_labels(),
-        chosen={"office": office, "checklist": checklist, "flag": flag},
-    )
+        flag_choices=[(f, str(flag_labels()[f])) for f in FLAGS],
+        filtered=any(k not in ("sort", "page") for k in request.args),
+    ), (422 if problems else 200)
 
 
 @bp.post("/visits/<uuid>/decision")

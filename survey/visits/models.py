@@ -34,6 +34,10 @@ class Visit(db.Model):
     __table_args__ = (
         Index("ix_visits_office_status_day", "office_id", "status", "visited_on"),
         Index("ix_visits_status_day", "status", "visited_on"),
+        # Lists: newest first, of every visit or of one status; with what the visibility rule
+        # reads (status, volunteer), so a page far down is found from the index alone.
+        Index("ix_visits_visited_at", "visited_at", "id", "status", "volunteer_id"),
+        Index("ix_visits_status_visited_at", "status", "visited_at", "id", "volunteer_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

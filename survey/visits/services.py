@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,11 +13,14 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..audit import services as audit
 from ..auth.models import FIELD_ROLES, User
 from ..checklists.models import Checklist
-from ..checklists.services import get_checklist
+from ..checklists.services import get_checklist, list_checklists
+from ..common.filters import Filters, office_ids_matching
+from ..common.paging import Column, Listing, Sorting, paginate, read_list
 from ..common.time import to_utc_naive, utcnow, with_offset
 from ..domain.answers import Answer as CheckedAnswer
 from ..domain.answers import check_answers
@@ -219,6 +224,77 @@ def list_visits(
     if limit is not None:
         query = query.limit(limit)
     return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class VisitFilters:
+    """What a list of visits is narrowed to."""
+
+    words: tuple[str, ...] = ()  # q: office name in any language, or code (folded)
+    office_id: int | None = None
+    country: str | None = None
+    status: str | None = None
+    checklist: str | None = None  # a slug
+    period: tuple[date, date] | None = None  # the visit's own date in it
+
+
+VISIT_SORTING = Sorting(
+    {
+        "visited": Column((Visit.visited_at,)),
+        "office": Column((Office.code,), join=(Office, Office.id == Visit.office_id)),
+        "status": Column((Visit.status,)),
+        "submitted": Column((Visit.submitted_at,)),
+    },
+    default="-visited",
+    tiebreaker=Visit.id,
+)
+
+
+def read_visit_filters(found: Filters) -> VisitFilters:
+    """The visits filters of a request; problems are left in `found.fields`."""
+    slugs = {c.slug for c in list_checklists()}
+    return VisitFilters(
+        words=tuple(found.search()),
+        office_id=found.office(),
+        country=found.country(),
+        status=found.one_of("status", STATUSES),
+        checklist=found.one_of("checklist", sorted(slugs)),
+        period=found.period(),
+    )
+
+
+def filter_visits(query: Select[Any], chosen: VisitFilters) -> Select[Any]:
+    if chosen.words:
+        query = query.where(Visit.office_id.in_(office_ids_matching(list(chosen.words))))
+    if chosen.office_id is not None:
+        query = query.where(Visit.office_id == chosen.office_id)
+    if chosen.country:
+        query = query.where(
+            Visit.office_id.in_(select(Office.id).where(Office.country == chosen.country))
+        )
+    if chosen.status:
+        query = query.where(Visit.status == chosen.status)
+    if chosen.checklist:
+        slug = select(Checklist.id).where(Checklist.slug == chosen.checklist)
+        query = query.where(Visit.checklist_id.in_(slug))
+    if chosen.period:
+        query = query.where(Visit.visited_on.between(*chosen.period))
+    return query
+
+
+VISIT_ROW_LOADS = (selectinload(Visit.office), selectinload(Visit.checklist))
+
+
+def find_visits(user: User, args: Mapping[str, str], *, api: bool = False) -> Listing:
+    """One page of the visits the user may see (DESIGN §5), filtered and sorted as `args` ask
+    (`q`, `office`, `country`, `status`, `checklist`, `period`, `sort`; `page`, or `limit` and
+    `offset` in the API). An office head is answered NotFound, as for a single visit."""
+    if user.role == "office_head":
+        raise NotFound(_l("No such visit."))  # not even an empty list: there are none to see
+    scope = visible_visits(user)
+    chosen, order, window = read_list(args, read_visit_filters, VISIT_SORTING, api=api)
+    page = paginate(filter_visits(scope, chosen), window, order=order, options=VISIT_ROW_LOADS)
+    return Listing(page, order)
 
 
 def get_visible_visit(user: User, uuid: str) -> Visit:

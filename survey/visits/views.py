@@ -18,6 +18,7 @@ from ..assignments.services import get_own_assignment
 from ..auth.models import FIELD_ROLES
 from ..checklists.models import Checklist
 from ..checklists.services import list_checklists
+from ..common.filters import country_choices
 from ..errors import InvalidInput, translate_fields
 from ..evidence.office import failed_items, office_sees
 from ..evidence.services import attach_files, evidence_by_item, evidence_of, remove_evidence
@@ -28,7 +29,7 @@ from ..templating import current_locale, localized
 from . import flow
 from .flow import BlankVisit
 from .forms import StartForm, read_answers, section_form
-from .services import get_visible_visit, list_visits, visited_at_local
+from .services import find_visits, get_visible_visit, visited_at_local
 
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 bp = Blueprint("visits", __name__, template_folder="templates")
@@ -320,11 +321,29 @@ def _office_choice(visit: Any) -> list[tuple[Any, bool]]:
 
 @bp.get("/visits")
 @login_required
-def index() -> str:
+def index() -> tuple[str, int]:
+    """Visits for auditors and the project group: sent for review unless another status (or
+    "all") is chosen; filters, search and sorting as GET parameters, 50 a page."""
     if current_user.role == "office_head":
         abort(404)  # an office head sees no single visit (DESIGN §5)
     if current_user.role not in REVIEWERS:
         abort(403)
-    status = request.args.get("status") or "submitted"
-    rows = list_visits(current_user, status=status if status != "all" else None, limit=200)
-    return render_template("visits/list.html", visits=rows, status=status)
+    args = request.args.to_dict()
+    status = args.setdefault("status", "submitted") or "all"
+    if status == "all":
+        args.pop("status")
+    problems: dict[str, list[str]] = {}
+    try:
+        listing = find_visits(current_user, args)
+    except InvalidInput as exc:
+        listing, problems = None, translate_fields(exc.fields)
+    return render_template(
+        "visits/list.html",
+        listing=listing,
+        problems=problems,
+        status=status,
+        statuses=("submitted", "approved", "returned", "rejected", "all"),
+        checklists=[(slug, slug) for slug in sorted({c.slug for c in list_checklists()})],
+        countries=country_choices(),
+        filtered=any(k not in ("sort", "page", "status") for k in request.args),
+    ), (422 if problems else 200)
