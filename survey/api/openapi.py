@@ -7,6 +7,9 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from ..findings.models import FINDING_STATUSES, SEVERITIES
+from ..offices.models import OFFICE_KINDS
+from ..visits.models import STATUSES
 from .schemas import ALL
 
 PERIOD = [
@@ -21,15 +24,53 @@ PERIOD = [
     },
 ]
 PAGING = [
-    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+    {
+        "name": "limit",
+        "in": "query",
+        "description": "At most this many rows (0 to 200). Without limit or offset the list "
+        "is whole (written 200 rows at a time); X-Total-Count gives the total, and with limit "
+        'Link: rel="next" the next page.',
+        "schema": {"type": "integer", "minimum": 0, "maximum": 200},
+    },
     {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
 ]
+
+
+def _query(name: str, description: str, **schema: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "description": description,
+        "schema": {"type": "string", **schema},
+    }
+
+
+def _sort(keys: list[str], default: str) -> dict[str, Any]:
+    return _query(
+        "sort",
+        f"One of {', '.join(keys)}; a leading - sorts descending. Default: {default}.",
+        enum=[*keys, *(f"-{k}" for k in keys)],
+    )
+
+
+SEARCH = _query("q", "Words of an office's name in kk, ru or en, or of its code, any case")
+LIST_HEADERS = {
+    "X-Total-Count": {"description": "Rows in the whole list", "schema": {"type": "integer"}},
+    "Link": {"description": '<…>; rel="next" while there is more', "schema": {"type": "string"}},
+}
 
 
 def _ok(schema: str, many: bool = False, status: str = "200") -> dict[str, Any]:
     ref: dict[str, Any] = {"$ref": f"#/components/schemas/{schema}"}
     body = {"type": "array", "items": ref} if many else ref
     return {status: {"description": "OK", "content": {"application/json": {"schema": body}}}}
+
+
+def _list_ok(schema: str) -> dict[str, Any]:
+    """A list's answer: a JSON array of one page, with X-Total-Count and Link (DESIGN §9)."""
+    answer = _ok(schema, many=True)
+    answer["200"]["headers"] = LIST_HEADERS
+    return answer
 
 
 def _errors(*codes: int) -> dict[str, Any]:
@@ -63,7 +104,19 @@ def build_spec() -> dict[str, Any]:
     get = "get"
     spec.path(
         "/offices",
-        operations={get: {"parameters": PAGING, "responses": {**_ok("Office", True), **_errors()}}},
+        operations={
+            get: {
+                "parameters": [
+                    *PAGING,
+                    SEARCH,
+                    _query("country", "ISO 3166 alpha-2"),
+                    _query("kind", "Office kind", enum=list(OFFICE_KINDS)),
+                    _query("active", "1: open for visits; 0: closed", enum=["1", "0"]),
+                    _sort(["code", "name", "country", "city", "kind"], "code"),
+                ],
+                "responses": {**_list_ok("Office"), **_errors(422)},
+            }
+        },
     )
     spec.path(
         "/checklists",
@@ -94,10 +147,15 @@ def build_spec() -> dict[str, Any]:
             get: {
                 "parameters": [
                     *PAGING,
-                    {"name": "office", "in": "query", "schema": {"type": "string"}},
-                    {"name": "status", "in": "query", "schema": {"type": "string"}},
+                    SEARCH,
+                    _query("office", "An office code"),
+                    _query("country", "ISO 3166 alpha-2 code of the office's country"),
+                    _query("status", "Visit status", enum=list(STATUSES)),
+                    _query("checklist", "A checklist slug"),
+                    _query("period", "YYYY-MM, YYYY-Qn or YYYY: the visit's own date in it"),
+                    _sort(["visited", "office", "status", "submitted"], "-visited"),
                 ],
-                "responses": {**_ok("VisitSummary", True), **_errors(422)},
+                "responses": {**_list_ok("VisitSummary"), **_errors(404, 422)},
             },
         },
     )
@@ -126,6 +184,34 @@ def build_spec() -> dict[str, Any]:
             get: {
                 "parameters": [_path_param("code"), *PERIOD],
                 "responses": {**_ok("OfficeScores"), **_errors(403, 404, 422)},
+            }
+        },
+    )
+    spec.path(
+        "/kpis",
+        operations={
+            get: {
+                "description": "The recommendation KPIs of a period (docs/scoring.md): of the "
+                "findings opened in it, those implemented and verified at its end; reopened, "
+                "overdue at its end, median days to fix, recurrence rate. Without a period, "
+                "the last complete month. Project group and auditors; an office head for "
+                "their own office (the default), 403 for another.",
+                "parameters": [
+                    *PERIOD,
+                    {
+                        "name": "office",
+                        "in": "query",
+                        "description": "An office code; absent: every office",
+                        "schema": {"type": "string"},
+                    },
+                    {
+                        "name": "all_time",
+                        "in": "query",
+                        "description": "1: add the same figures from the first finding to today",
+                        "schema": {"type": "string", "enum": ["0", "1"]},
+                    },
+                ],
+                "responses": {**_ok("Kpis"), **_errors(403, 404, 422)},
             }
         },
     )
@@ -204,12 +290,39 @@ def build_spec() -> dict[str, Any]:
         "/findings",
         operations={
             get: {
+                "description": "The findings the caller may see (an office head: their own "
+                "office's, whatever the filters say), due first. Unknown filter values: 422.",
                 "parameters": [
                     *PAGING,
-                    {"name": "office", "in": "query", "schema": {"type": "string"}},
-                    {"name": "status", "in": "query", "schema": {"type": "string"}},
+                    SEARCH,
+                    _query("office", "An office code"),
+                    _query("country", "ISO 3166 alpha-2 code of the office's country"),
+                    _query("section", "A section code of any checklist"),
+                    _query("item", "An item code of any checklist"),
+                    _query("status", "Finding status", enum=list(FINDING_STATUSES)),
+                    _query("severity", "Severity", enum=list(SEVERITIES)),
+                    _query("overdue", "1: open or in progress past the due date", enum=["1", "0"]),
+                    _query("period", "YYYY-MM, YYYY-Qn or YYYY: opened in it"),
+                    _sort(
+                        ["due_date", "severity", "status", "item", "office", "opened"],
+                        "due_date (an office head: due_date, severity, status, item)",
+                    ),
                 ],
-                "responses": {**_ok("Finding", True), **_errors(403, 422)},
+                "responses": {**_list_ok("Finding"), **_errors(403, 422)},
+            }
+        },
+    )
+    spec.path(
+        "/findings/bulk",
+        operations={
+            "post": {
+                "description": "Verify several findings (project group; implemented ones only), "
+                "set their due date or add a note (auditors and the project group). Each "
+                "finding is taken on its own: the answer lists those done and those refused, "
+                "each with its reason; nothing is half-done. 422 when the request is not "
+                "understood (nothing changes then).",
+                "requestBody": _body("FindingBulkInput"),
+                "responses": {**_ok("FindingBulkResult"), **_errors(403, 422)},
             }
         },
     )

@@ -109,6 +109,35 @@ class OfficeScoresSchema(RankingRowSchema):
     findings = fields.Nested(FindingCountsSchema)
 
 
+class KpiFiguresSchema(Schema):
+    """The recommendation KPIs of a period (docs/scoring.md, DESIGN §9). Shares are fractions
+    of opened (null when nothing was opened); days have a fraction."""
+
+    opened = fields.Integer(metadata={"description": "Findings opened in the period"})
+    implemented = fields.Integer(
+        metadata={"description": "Of those, implemented or verified at the period's end"}
+    )
+    verified = fields.Integer(metadata={"description": "Of those, verified at the period's end"})
+    reopened = fields.Integer(metadata={"description": "Findings reopened during the period"})
+    overdue = fields.Integer(
+        metadata={"description": "Open or in progress at the period's end, past their due date"}
+    )
+    share_implemented = fields.Float(allow_none=True)
+    share_verified = fields.Float(allow_none=True)
+    median_days_to_fix = fields.Float(allow_none=True)
+    recurrence_rate = fields.Float(allow_none=True)
+
+
+class KpisSchema(KpiFiguresSchema):
+    period = fields.String(
+        metadata={"description": "YYYY-MM, YYYY-Qn, YYYY, or from/to as YYYY-MM-DD/YYYY-MM-DD"}
+    )
+    office = fields.String(allow_none=True, metadata={"description": "null: every office"})
+    all_time = fields.Nested(
+        KpiFiguresSchema, metadata={"description": "Only with all_time=1: first finding to today"}
+    )
+
+
 class EvidenceFilesSchema(Schema):
     display = fields.String()
     thumb = fields.String()
@@ -184,6 +213,31 @@ class FindingVerifyInputSchema(Schema):
     note = fields.String(metadata={"description": "Required to reopen"})
 
 
+class FindingBulkInputSchema(Schema):
+    """Several findings at once (issue 13). verify: the project group, implemented findings
+    only; due_date and note: auditors and the project group."""
+
+    ids = fields.List(fields.Integer(), required=True, metadata={"description": "1 to 200 ids"})
+    action = fields.String(required=True, metadata={"enum": ["verify", "due_date", "note"]})
+    due_date = fields.Date(metadata={"description": "For due_date: today or later"})
+    note = fields.String(metadata={"description": "Required for note; optional otherwise"})
+
+
+class FindingBulkRefusalSchema(Schema):
+    id = fields.Integer(required=True)
+    message = fields.String(
+        required=True, metadata={"description": "Why, in the caller's language"}
+    )
+
+
+class FindingBulkResultSchema(Schema):
+    """Each finding is taken on its own: those changed, and those refused with a reason."""
+
+    action = fields.String(required=True)
+    done = fields.List(fields.Integer(), required=True)
+    refused = fields.List(fields.Nested(FindingBulkRefusalSchema), required=True)
+
+
 ALL = {
     "Error": ErrorSchema,
     "Office": OfficeSchema,
@@ -194,8 +248,11 @@ ALL = {
     "ReviewInput": ReviewInputSchema,
     "RankingRow": RankingRowSchema,
     "OfficeScores": OfficeScoresSchema,
+    "Kpis": KpisSchema,
     "Evidence": EvidenceSchema,
     "Finding": FindingSchema,
     "FindingResponseInput": FindingResponseInputSchema,
     "FindingVerifyInput": FindingVerifyInputSchema,
+    "FindingBulkInput": FindingBulkInputSchema,
+    "FindingBulkResult": FindingBulkResultSchema,
 }

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import re
+import json
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -13,7 +14,9 @@ from werkzeug.wrappers import Response
 
 from ..audit import services as audit
 from ..checklists.services import get_checklist, list_checklists
+from ..common.paging import API_MAX_LIMIT, Page, Window, api_window
 from ..config import LOCALES
+from ..domain import periods
 from ..domain.periods import Period, last_twelve_months
 from ..errors import InvalidInput, NotFound
 from ..evidence import tus
@@ -26,12 +29,15 @@ from ..evidence.services import (
 )
 from ..extensions import db
 from ..findings import services as findings_service
-from ..offices.services import get_office, list_offices
+from ..findings.kpis import today_utc
+from ..findings.presenters import bulk_json
+from ..findings.programme import api_period, kpi_office, kpis_json, wants_all_time
+from ..offices.services import find_offices, get_office
 from ..reports import exports
 from ..reports.pdf import infographic, report_pdf
 from ..scores.services import office_figures, parse_period, ranking
 from ..templating import current_locale
-from ..visits.services import get_visible_visit, list_visits, review_visit, save_visit
+from ..visits.services import find_visits, get_visible_visit, review_visit, save_visit
 from . import presenters as p
 from .auth import api_user, authenticated
 from .openapi import build_spec
@@ -49,26 +55,57 @@ def _json_body() -> Any:
     return body
 
 
-def _paging() -> tuple[int | None, int | None]:
-    values: dict[str, int | None] = {}
-    fields: dict[str, list[str]] = {}
-    for key in ("limit", "offset"):
-        raw = request.args.get(key)
-        values[key] = None
-        if raw is not None:
-            if not re.fullmatch(r"[0-9]{1,9}", raw):  # ASCII digits, within a database integer
-                fields[key] = [_("Give a whole number, 0 or more.")]
-            else:
-                values[key] = int(raw)
-    if fields:
-        raise InvalidInput(_("Some fields need attention."), fields)
-    return values["limit"], values["offset"]
+def _paging() -> Window:
+    """`limit` (at most 200) and `offset` of a list; the whole list without them (DESIGN §9)."""
+    return api_window(request.args)
 
 
-def _page(rows: list[Any]) -> list[Any]:
-    limit, offset = _paging()
-    start = offset or 0
-    return rows[start : start + limit] if limit is not None else rows[start:]
+def _page(rows: list[Any] | Page[Any]) -> Response:
+    """One page of a list as a JSON array, with `X-Total-Count` and, when there is more,
+    `Link: <…>; rel="next"` (DESIGN §9). A plain list is sliced here; a Page was paged in SQL.
+    """
+    if isinstance(rows, list):
+        window = _paging()
+        end = None if window.limit is None else window.offset + window.limit
+        rows = Page(rows[window.offset : end], len(rows), window.offset, window.limit)
+    response = jsonify(rows.items)
+    response.headers["X-Total-Count"] = str(rows.total)
+    if rows.has_next:
+        limit = rows.limit if rows.limit is not None else API_MAX_LIMIT
+        args = {**request.args.to_dict(), "offset": rows.next_offset, "limit": limit}
+        target = url_for(request.endpoint or "api.openapi", _external=True, **args)
+        response.headers["Link"] = f'<{target}>; rel="next"'
+    return response
+
+
+def _list(fetch: Callable[[Mapping[str, str]], Page[Any]]) -> Response:
+    """A list endpoint: one page when `limit` or `offset` is given; else the whole list
+    (DESIGN §7), fetched and written API_MAX_LIMIT rows at a time, so even a national list
+    never sits in memory whole. fetch(args) returns the page the args ask for, shaped."""
+    if "limit" in request.args or "offset" in request.args:  # fetch checks every argument
+        return _page(fetch(request.args))
+    first = fetch({**request.args.to_dict(), "offset": "0", "limit": str(API_MAX_LIMIT)})
+    if not first.has_next:
+        return _page(first)
+
+    def chunks() -> Iterator[str]:
+        page, offset = first, 0
+        yield "["
+        while True:
+            body = json.dumps(page.items, ensure_ascii=False)[1:-1]
+            if body:
+                yield ("," if offset else "") + body
+            offset += API_MAX_LIMIT
+            if offset >= first.total:
+                break
+            db.session.expunge_all()  # what is written is not kept
+            args = {**request.args.to_dict(), "offset": str(offset), "limit": str(API_MAX_LIMIT)}
+            page = fetch(args)
+        yield "]"
+
+    response = Response(stream_with_context(chunks()), mimetype="application/json")
+    response.headers["X-Total-Count"] = str(first.total)
+    return response
 
 
 @bp.get("/openapi.json")
@@ -79,13 +116,14 @@ def openapi() -> Response:
 @bp.get("/offices")
 @authenticated
 def offices() -> Response:
-    return jsonify(_page([p.office_json(o) for o in list_offices()]))
+    """Offices, filtered by `q`, `country`, `kind`, `active`, sorted by `sort`."""
+    return _list(lambda args: find_offices(args, api=True).page.map(p.office_json))
 
 
 @bp.get("/checklists")
 @authenticated
 def checklists() -> Response:
-    return jsonify(_page([p.checklist_summary(c) for c in list_checklists()]))
+    return _page([p.checklist_summary(c) for c in list_checklists()])
 
 
 @bp.get("/checklists/<slug>/<int:version>")
@@ -107,15 +145,9 @@ def create_visit() -> tuple[Response, int]:
 @bp.get("/visits")
 @authenticated
 def visits() -> Response:
-    limit, offset = _paging()
-    rows = list_visits(
-        api_user(),
-        office=request.args.get("office") or None,
-        status=request.args.get("status") or None,
-        limit=limit,
-        offset=offset,
-    )
-    return jsonify([p.visit_summary(v) for v in rows])
+    """The visits the caller may see, newest first: `q`, `office`, `country`, `status`,
+    `period`, `sort`, `limit`, `offset`."""
+    return _list(lambda args: find_visits(api_user(), args, api=True).page.map(p.visit_summary))
 
 
 @bp.get("/visits/<uuid>")
@@ -215,12 +247,23 @@ def tus_patch(upload_id: str) -> Response:
 @bp.get("/findings")
 @authenticated
 def findings() -> Response:
-    rows = findings_service.list_findings(
-        api_user(),
-        office=request.args.get("office") or None,
-        status=request.args.get("status") or None,
-    )
-    return jsonify(p.findings_list_json(_page(rows), api_user()))
+    """Findings the caller may see, due first: `q`, `office`, `country`, `section`, `item`,
+    `status`, `severity`, `overdue=1`, `period`, `sort`, `limit`, `offset`."""
+
+    def fetch(args: Mapping[str, str]) -> Page[Any]:
+        page = findings_service.find_findings(api_user(), args, api=True).page
+        shaped = p.findings_list_json(page.items, api_user())
+        return Page(shaped, page.total, page.offset, page.limit)
+
+    return _list(fetch)
+
+
+@bp.post("/findings/bulk")
+@authenticated
+def findings_bulk() -> Response:
+    """Several findings at once: `{"ids", "action": "verify" | "due_date" | "note", …}`."""
+    result = findings_service.bulk_action(api_user(), _json_body())
+    return jsonify(bulk_json(result))
 
 
 @bp.get("/findings/<int:finding_id>")
@@ -351,8 +394,10 @@ def export_summary() -> Response:
 @authenticated
 def export_report() -> Response:
     date_from, date_to, lang = _export_args()
-    pdf = report_pdf(api_user(), _period(date_from, date_to), lang)
-    return Response(pdf, mimetype="application/pdf", headers=_download("report.pdf"))
+    period = _period(date_from, date_to)
+    pdf = report_pdf(api_user(), period, lang)
+    name = f"adaldyq-report-{periods.code(period).replace('/', '_')}-{lang}.pdf"  # DESIGN §9
+    return Response(pdf, mimetype="application/pdf", headers=_download(name))
 
 
 @bp.get("/exports/infographic.<fmt>")
@@ -367,9 +412,11 @@ def export_infographic(fmt: str) -> Response:
 
 
 def _period(date_from: Any, date_to: Any) -> Period:
-    if date_from and date_to:
-        return Period(date_from, date_to)
-    return last_twelve_months(date.today())
+    """The report's period: from/to (a named period gives both); a lone from runs to today,
+    a lone to covers the twelve months before it; neither, the last twelve months."""
+    if date_from is None:
+        return last_twelve_months(date_to or date.today())
+    return Period(date_from, date_to or max(date_from, date.today()))
 
 
 @bp.get("/offices/<code>/scores")
@@ -381,10 +428,20 @@ def office_scores(code: str) -> Response:
     return jsonify(office_figures(api_user(), office, *_period_args()))
 
 
+@bp.get("/kpis")
+@authenticated
+def kpis() -> Response:
+    """The recommendation KPIs of a period (DESIGN §9), by default the last complete month."""
+    office = kpi_office(api_user(), request.args.get("office") or None)
+    period = api_period(*_period_args(), today_utc())
+    every = wants_all_time(request.args.get("all_time"))
+    return jsonify(kpis_json(api_user(), office, period, with_all_time=every))
+
+
 @bp.get("/scores")
 @authenticated
 def scores() -> Response:
-    return jsonify(_page(ranking(api_user(), *_period_args())))
+    return _page(ranking(api_user(), *_period_args()))
 
 
 def _period_args() -> tuple[date | None, date | None]:

@@ -169,6 +169,12 @@ class _Book:
         return made
 
 
+def _event_order(event: dict[str, Any]) -> tuple[datetime, int, bool]:
+    """Events by time, then finding; a reopening after a change of the same instant (a fix
+    and the visit that finds it broken can share their minute), as the status says."""
+    return event["at"], event["finding_id"], event["action"] == "reopened_by_visit"
+
+
 def replay(
     approvals: list[Approval],
     items: dict[str, Any],
@@ -188,7 +194,7 @@ def replay(
     for table, rows in (
         (Finding.__table__, findings),
         (FindingObservation.__table__, book.observations),
-        (FindingEvent.__table__, sorted(book.events, key=lambda e: (e["at"], e["finding_id"]))),
+        (FindingEvent.__table__, sorted(book.events, key=_event_order)),
     ):
         for start in range(0, len(rows), 1000):
             db.session.execute(insert(table), rows[start : start + 1000])

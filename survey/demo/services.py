@@ -169,6 +169,7 @@ def _visit_rows(
     at = local.astimezone(UTC).replace(tzinfo=None)
     scored = status != "draft"
     reviewed = status in ("approved", "returned", "rejected")
+    decided = min(at + timedelta(days=2), max(utcnow(), at))  # reviewed, never in the future
     vid = w.next_id
     w.next_id += 1
     note = {"returned": RETURN_NOTE, "rejected": REJECT_NOTE}.get(status)
@@ -186,7 +187,7 @@ def _visit_rows(
             "score": result.score if scored else None,
             "critical": result.critical and scored,
             "submitted_at": at + timedelta(hours=2) if scored else None,
-            "reviewed_at": at + timedelta(days=2) if reviewed else None,
+            "reviewed_at": decided if reviewed else None,
             "reviewer_id": reviewer.id if reviewed else None,
             "review_note": note,
             "created_at": at,
@@ -211,7 +212,7 @@ def _visit_rows(
         )
     if status == "approved":
         results = {code: r for code, s in result.items.items() if (r := result_of(s)) is not None}
-        w.approvals.append(Approval(vid, office.id, day, at + timedelta(days=2), results))
+        w.approvals.append(Approval(vid, office.id, day, decided, results))
     w.written += 1
     w.maybe_flush()
 

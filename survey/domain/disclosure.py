@@ -68,6 +68,23 @@ FIGURES: Shape = {
     "findings": FINDING_COUNTS,
 }
 RANKED: Shape = {key: None for key in ("office", "period", "n", "score", "score_ci", "critical")}
+# The recommendation KPIs (GET /api/v1/kpis, DESIGN §9): counts of the office's own findings,
+# whose dates the head already sees in their history, so nothing here is new to the office.
+KPI_FIGURES: Shape = {
+    key: None
+    for key in (
+        "opened",
+        "implemented",
+        "verified",
+        "reopened",
+        "overdue",
+        "share_implemented",
+        "share_verified",
+        "median_days_to_fix",
+        "recurrence_rate",
+    )
+}
+KPIS: Shape = {"period": None, "office": None, **KPI_FIGURES, "all_time": KPI_FIGURES}
 
 
 class NotAllowed(ValueError):

@@ -121,3 +121,18 @@ def completed_quarters(today: date, earliest: date | None, limit: int = 12) -> l
         out.append(current)
         current = current.previous()
     return out
+
+
+def code(period: Period) -> str:
+    """How a period is written back: "2026-10" for a whole month, "2026-Q4" for a quarter,
+    "2026" for a year, else the ISO 8601 interval "2026-10-03/2026-10-20"."""
+    first, last = period.start, period.end
+    if first.day == 1 and (last + timedelta(days=1)).day == 1:
+        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        if months == 1:
+            return f"{first:%Y-%m}"
+        if months == 3 and first.month % 3 == 1:
+            return f"{first.year}-Q{(first.month - 1) // 3 + 1}"
+        if months == 12 and first.month == 1:
+            return f"{first.year}"
+    return f"{first.isoformat()}/{last.isoformat()}"

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -31,6 +32,9 @@ from ..visits.models import Visit
 
 FINDING_STATUSES = ("open", "in_progress", "implemented", "verified")
 SEVERITIES = ("critical", "major", "minor")
+# The findings still to fix, by due date: overdue counts and lists (findings/kpis.py). Queries
+# must repeat this predicate with literal values for SQLite to use the index.
+UNRESOLVED_PREDICATE = "status IN ('open', 'in_progress') AND merged_into_id IS NULL"
 
 
 class Finding(db.Model):
@@ -39,6 +43,25 @@ class Finding(db.Model):
         Index("ix_findings_office_status", "office_id", "status"),
         Index("ix_findings_office_item", "office_id", "item_code"),
         Index("ix_findings_created_at", "created_at"),
+        Index(  # covering, so counting them never reads the table
+            "ix_findings_unresolved_due",
+            "office_id",
+            "due_date",
+            "created_at",
+            "status",
+            "merged_into_id",
+            sqlite_where=text(UNRESOLVED_PREDICATE),
+            postgresql_where=text(UNRESOLVED_PREDICATE),
+        ),
+        # The lists' default order (due first) over the findings that count: a page far down
+        # the list costs about what the first does (docs/performance.md, "Lists").
+        Index(
+            "ix_findings_live_due",
+            "due_date",
+            "id",
+            sqlite_where=text("merged_into_id IS NULL"),
+            postgresql_where=text("merged_into_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -93,6 +116,15 @@ class FindingEvent(db.Model):
     """Append-only history of a finding: responses, disputes, status changes, verification."""
 
     __tablename__ = "finding_events"
+    __table_args__ = (
+        # A finding's status at an instant: its latest event before it, by at then id
+        # (findings/kpis.py), read from the index alone. id is written out: PostgreSQL does not
+        # add the key to an index by itself, and the order must be (at, id) before to_status.
+        Index("ix_finding_events_finding_at", "finding_id", "at", "id", "to_status"),
+        # Status changes after a period's end, reopenings during a period.
+        Index("ix_finding_events_at", "at"),
+        Index("ix_finding_events_action_at", "action", "at", "to_status", "finding_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), nullable=False, index=True)

@@ -7,24 +7,29 @@ change is kept in finding_events, append-only.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, select
+from sqlalchemy.orm import selectinload
 
 from ..audit import services as audit
 from ..auth.models import User
+from ..checklists.services import catalogue
+from ..common.filters import Filters, office_ids_matching
+from ..common.paging import Column, Listing, Sorting, paginate, read_list
 from ..common.time import utcnow
 from ..domain.findings import LIVE, Step, decide, result_of
 from ..domain.messages import N_
+from ..domain.periods import LATEST
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..offices.models import Office
-from .models import FINDING_STATUSES, Finding, FindingEvent, FindingObservation
-
-if TYPE_CHECKING:
-    from ..visits.models import Visit
+from ..visits.models import Visit
+from .models import FINDING_STATUSES, SEVERITIES, Finding, FindingEvent, FindingObservation
 
 READERS = ("auditor", "project_group", "office_head")
 HEAD_MOVES = {"open": ("in_progress", "implemented"), "in_progress": ("implemented",)}
@@ -144,6 +149,7 @@ def visible_findings(user: User) -> Select[tuple[Finding]]:
 def list_findings(
     user: User, *, office: str | None = None, status: str | None = None, overdue: bool = False
 ) -> list[Finding]:
+    """Every finding the user may see, due first (no paging: for a short list of one office)."""
     query = visible_findings(user)
     if office:
         query = query.join(Office, Office.id == Finding.office_id).where(Office.code == office)
@@ -159,6 +165,132 @@ def list_findings(
             Finding.status.in_(("open", "in_progress")), Finding.due_date < date.today()
         )
     return list(db.session.scalars(query.order_by(Finding.due_date, Finding.id)))
+
+
+@dataclass(frozen=True)
+class FindingFilters:
+    """What a list of findings is narrowed to (DESIGN §9 names in the query string)."""
+
+    words: tuple[str, ...] = ()  # q: office name in any language, or code (folded)
+    office_id: int | None = None  # office: a code
+    country: str | None = None
+    section: str | None = None
+    item: str | None = None
+    status: str | None = None
+    severity: str | None = None
+    overdue: bool = False
+    period: tuple[date, date] | None = None  # opened (created) in it
+
+
+def _status_rank() -> Any:
+    """Statuses in the order a finding lives them, not alphabetically."""
+    return case({s: n for n, s in enumerate(FINDING_STATUSES)}, value=Finding.status, else_=9)
+
+
+FINDING_SORTING = Sorting(
+    {
+        "due_date": Column((Finding.due_date,)),
+        "severity": Column((Finding.severity,)),  # critical, major, minor: alphabetical too
+        "status": Column((_status_rank(),)),
+        "item": Column((Finding.item_code,)),
+        "office": Column((Office.code,), join=(Office, Office.id == Finding.office_id)),
+        "opened": Column((Finding.created_at,)),
+    },
+    default="due_date",
+    tiebreaker=Finding.id,
+)
+# An office head sorts only by what the allow-list shows them (domain/disclosure.FINDING).
+HEAD_SORTING = Sorting(
+    {k: FINDING_SORTING.columns[k] for k in ("due_date", "severity", "status", "item")},
+    default="due_date",
+    tiebreaker=Finding.id,
+)
+
+
+def sorting_for(user: User) -> Sorting:
+    return HEAD_SORTING if user.role == "office_head" else FINDING_SORTING
+
+
+def read_finding_filters(found: Filters) -> FindingFilters:
+    """The findings filters of a request; problems are left in `found.fields`."""
+    known = catalogue()
+    section, item = found.raw("section"), found.raw("item")
+    if section is not None and section not in known.section_items:
+        found.problem("section", _l("No checklist has this section."))
+        section = None
+    if item is not None and item not in known.items:
+        found.problem("item", _l("No checklist has this item."))
+        item = None
+    return FindingFilters(
+        words=tuple(found.search()),
+        office_id=found.office(),
+        country=found.country(),
+        section=section,
+        item=item,
+        status=found.one_of("status", FINDING_STATUSES),
+        severity=found.one_of("severity", SEVERITIES),
+        overdue=found.flag("overdue"),
+        period=found.period(),
+    )
+
+
+def filter_findings(query: Select[Any], chosen: FindingFilters) -> Select[Any]:
+    """The query narrowed to the chosen filters, each one a WHERE on the findings table."""
+    if chosen.words:
+        query = query.where(Finding.office_id.in_(office_ids_matching(list(chosen.words))))
+    if chosen.office_id is not None:
+        query = query.where(Finding.office_id == chosen.office_id)
+    if chosen.country:
+        in_country = select(Office.id).where(Office.country == chosen.country)
+        query = query.where(Finding.office_id.in_(in_country))
+    if chosen.section:
+        codes = sorted(catalogue().section_items[chosen.section])
+        query = query.where(Finding.item_code.in_(codes))
+    if chosen.item:
+        query = query.where(Finding.item_code == chosen.item)
+    if chosen.status:
+        query = query.where(Finding.status == chosen.status)
+    if chosen.severity:
+        query = query.where(Finding.severity == chosen.severity)
+    if chosen.overdue:
+        query = query.where(
+            Finding.status.in_(("open", "in_progress")), Finding.due_date < date.today()
+        )
+    if chosen.period:
+        start, end = chosen.period
+        query = query.where(
+            Finding.created_at >= datetime.combine(start, time()),
+            Finding.created_at < datetime.combine(end + timedelta(days=1), time()),
+        )
+    return query
+
+
+# What each row shows: the list page (item text, office) or everything of the JSON shape.
+ROW_LOADS = (
+    selectinload(Finding.office),
+    selectinload(Finding.visit).selectinload(Visit.checklist),
+)
+FULL_LOADS = (*ROW_LOADS, selectinload(Finding.events).selectinload(FindingEvent.actor))
+
+
+def find_findings(user: User, args: Mapping[str, str], *, api: bool = False) -> Listing:
+    """One page of the findings the user may see, filtered and sorted as `args` ask
+    (`q`, `office`, `country`, `section`, `item`, `status`, `severity`, `overdue`, `period`,
+    `sort`, and `page` on a page or `limit` / `offset` in the API).
+
+    Raises Forbidden for a role without findings, InvalidInput for any value not understood.
+    An office head's list stays their office's whatever the filters say.
+    """
+    scope = visible_findings(user)
+    chosen, order, window = read_list(args, read_finding_filters, sorting_for(user), api=api)
+    full = api or user.role == "office_head"  # both are built from findings_json
+    page = paginate(
+        filter_findings(scope, chosen),
+        window,
+        order=order,
+        options=FULL_LOADS if full else ROW_LOADS,
+    )
+    return Listing(page, order)
 
 
 def get_finding(user: User, finding_id: int) -> Finding:
@@ -287,8 +419,25 @@ def verify(group: User, finding_id: int, payload: Any) -> Finding:
         finding.recheck_required = True
         db.session.commit()
         return finding
+    refusal = verify_refusal(finding, decision)
+    if refusal is not None:
+        raise Conflict(refusal)
+    _decide(finding, group, decision, note)
+    db.session.commit()
+    return finding
+
+
+def verify_refusal(finding: Finding, decision: str = "verified") -> Any:
+    """Why the finding cannot take this decision now (a translatable message), or None."""
+    if finding.status != "implemented":
+        return _l("Only an implemented finding can be verified or reopened.")
     if decision == "verified" and finding.recheck_required and not passed_since_fix(finding):
-        raise Conflict(_l("A visit approved after the fix must pass this item first."))
+        return _l("A visit approved after the fix must pass this item first.")
+    return None
+
+
+def _decide(finding: Finding, group: User, decision: str, note: str | None) -> None:
+    """Verify or reopen an implemented finding (checked by the caller); the caller commits."""
     to_status = "verified" if decision == "verified" else "open"
     record(finding, group, decision, note, to_status=to_status)
     finding.status = to_status
@@ -297,8 +446,126 @@ def verify(group: User, finding_id: int, payload: Any) -> Finding:
     else:
         finding.verified_at = utcnow()
     finding.recheck_required = False
+
+
+BULK_ACTIONS = ("verify", "due_date", "note")
+# Who may take each action on several findings at once (DESIGN §5: the project group
+# verifies; auditors and the project group set due dates and add notes).
+BULK_ROLES = {
+    "verify": ("project_group",),
+    "due_date": ("auditor", "project_group"),
+    "note": ("auditor", "project_group"),
+}
+BULK_MAX = 200
+
+
+@dataclass
+class BulkResult:
+    """What a bulk action did: the findings changed, and each one refused with its reason."""
+
+    action: str
+    done: list[int] = field(default_factory=list)
+    refused: list[tuple[int, Any]] = field(default_factory=list)  # (id, translatable reason)
+    due_date: date | None = None
+
+
+def _bulk_ids(raw: Any, fields: dict[str, list[Any]]) -> list[int]:
+    """Finding ids as sent (JSON numbers, or digits from a form), once each, in order."""
+    values = raw if isinstance(raw, list) else []
+    ids: list[int] = []
+    for value in values:
+        if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
+            ids = []
+            break
+        if value not in ids:
+            ids.append(value)
+    if not ids or len(ids) > BULK_MAX:
+        fields["ids"] = [_l("Choose from 1 to %(n)s findings.", n=BULK_MAX)]
+    return ids
+
+
+def _due_date(raw: Any, fields: dict[str, list[Any]]) -> date | None:
+    try:
+        chosen = date.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        chosen = None
+    if chosen is None:
+        fields["due_date"] = [_l("Give a date as YYYY-MM-DD.")]
+    elif chosen < date.today():
+        fields["due_date"] = [_l("The due date cannot be in the past.")]
+    elif chosen > LATEST:
+        fields["due_date"] = [_l("Give a date between 2000 and 2100.")]
+    else:
+        return chosen
+    return None
+
+
+def _bulk_refusal(finding: Finding, action: str) -> Any:
+    """Why this finding cannot take the action (a translatable message), or None."""
+    if action == "verify":
+        return verify_refusal(finding, "verified")
+    if action == "due_date" and finding.status == "verified":
+        return _l("A verified finding has no due date to change.")
+    return None
+
+
+def _bulk_apply(finding: Finding, user: User, result: BulkResult, note: str | None) -> None:
+    if result.action == "verify":
+        _decide(finding, user, "verified", note)
+    elif result.action == "due_date":
+        assert result.due_date is not None
+        if finding.due_date != result.due_date:
+            change = f"{finding.due_date.isoformat()} → {result.due_date.isoformat()}"
+            record(finding, user, "due_date", f"{change}\n{note}" if note else change)
+            finding.due_date = result.due_date
+    else:
+        record(finding, user, "note", note)
+
+
+def bulk_action(user: User, payload: Any) -> BulkResult:
+    """Verify several findings, set their due date, or add a note to each (issue 13).
+
+    payload: `{"ids": [...], "action": "verify" | "due_date" | "note", "due_date":
+    "YYYY-MM-DD" (due_date), "note": text (required for a note, optional otherwise)}`.
+    Each finding is taken on its own merits: those that can take the action are changed
+    (each change in finding_events and the audit log), the others are refused with a reason
+    each, and all the changes are committed together. Raises Forbidden for a role that may not
+    take the action, InvalidInput for a request not understood (nothing is changed then).
+    """
+    if user.role not in ("auditor", "project_group"):
+        raise Forbidden(_l("You do not have access to this."))
+    body = payload if isinstance(payload, dict) else {}
+    action = body.get("action")
+    fields: dict[str, list[Any]] = {}
+    if action not in BULK_ACTIONS:
+        fields["action"] = [_l("Must be one of: %(s)s", s=", ".join(BULK_ACTIONS))]
+    elif user.role not in BULK_ROLES[action]:
+        raise Forbidden(_l("Only the project group verifies findings."))
+    ids = _bulk_ids(body.get("ids"), fields)
+    result = BulkResult(str(action))
+    if action == "due_date":
+        result.due_date = _due_date(body.get("due_date"), fields)
+    note = None
+    try:
+        note = _text(body.get("note"), required=action == "note", field="note")
+    except InvalidInput as exc:
+        fields.update(exc.fields)
+    if fields:
+        raise InvalidInput(_l("Some fields need attention."), fields)
+    query = visible_findings(user).where(Finding.id.in_(ids))
+    found = {f.id: f for f in db.session.scalars(query.options(selectinload(Finding.observations)))}
+    for finding_id in ids:
+        finding = found.get(finding_id)
+        reason = _l("No such finding.") if finding is None else _bulk_refusal(finding, action)
+        if reason is not None or finding is None:
+            result.refused.append((finding_id, reason))
+            continue
+        _bulk_apply(finding, user, result, note)
+        result.done.append(finding_id)
     db.session.commit()
-    return finding
+    return result
 
 
 def edit_recommendation(auditor: User, finding_id: int, texts: dict[str, Any]) -> Finding:

@@ -7,37 +7,102 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from ..errors import ServiceError, translate_fields
+from ..checklists.services import catalogue
+from ..common.filters import country_choices, office_choices
+from ..errors import InvalidInput, ServiceError, translate_fields
 from ..evidence.services import add_proof, evidence_by_item, incoming_from_file, proofs_of
-from ..templating import current_locale
+from ..templating import (
+    current_locale,
+    finding_status_labels,
+    localized,
+    severity_labels,
+)
 from . import services
-from .kpis import programme_kpis
-from .models import FINDING_STATUSES
-from .presenters import finding_json, findings_json
+from .models import FINDING_STATUSES, SEVERITIES
+from .presenters import bulk_labels, bulk_messages, finding_json, findings_json
+from .programme import programme_page
 
 bp = Blueprint("findings", __name__, template_folder="templates")
 
 
+def _choices(head: bool) -> dict[str, list[tuple[str, str]]]:
+    """The options of the filter form's lists, labelled in the page's language."""
+    known = catalogue()
+    statuses, severities = finding_status_labels(), severity_labels()
+    choices = {
+        "section": [(code, localized(title)) for code, title in known.sections.items()],
+        "item": sorted(
+            ((code, localized(item.text)) for code, item in known.items.items()),
+            key=lambda pair: pair[1].casefold(),
+        ),
+        "status": [(s, str(statuses[s])) for s in FINDING_STATUSES],
+        "severity": [(s, str(severities[s])) for s in SEVERITIES],
+        "office": [],
+        "country": [],
+    }
+    if not head:
+        choices["office"] = office_choices(current_locale())
+        choices["country"] = country_choices()
+    return choices
+
+
 @bp.get("/findings")
 @login_required
-def index() -> str:
-    status = request.args.get("status") or None
-    rows = services.list_findings(
-        current_user,
-        office=request.args.get("office") or None,
-        status=status if status in FINDING_STATUSES else None,
-        overdue=request.args.get("overdue") == "1",
-    )
-    if current_user.role == "office_head":  # the allow-list, as the API gives it
-        return render_template(
-            "findings/office_list.html",
-            findings=findings_json(rows, current_user, current_locale()),
-            status=status,
-            statuses=FINDING_STATUSES,
-        )
+def index() -> tuple[str, int]:
+    """The findings list: filters, search and sorting as GET parameters, 50 a page."""
+    problems: dict[str, list[str]] = {}
+    try:
+        listing = services.find_findings(current_user, request.args)
+    except InvalidInput as exc:
+        listing, problems = None, translate_fields(exc.fields)
+    head = current_user.role == "office_head"
+    context = {
+        "listing": listing,
+        "problems": problems,
+        "choices": _choices(head),
+        "filtered": any(k not in ("sort", "page") for k in request.args),
+    }
+    status = 422 if problems else 200
+    if head:  # the allow-list, as the API gives it
+        rows = findings_json(listing.page.items, current_user, current_locale()) if listing else []
+        return render_template("findings/office_list.html", rows=rows, **context), status
+    actions = [a for a, roles in services.BULK_ROLES.items() if current_user.role in roles]
     return render_template(
-        "findings/list.html", findings=rows, status=status, statuses=FINDING_STATUSES
-    )
+        "findings/list.html", bulk_actions=actions, bulk_labels=bulk_labels(), **context
+    ), status
+
+
+@bp.post("/findings/bulk")
+@login_required
+def bulk_page() -> Response:
+    """Several findings at once, from the checkboxes of the list; back to the same list."""
+    if current_user.role not in ("auditor", "project_group"):
+        abort(403)
+    back = _same_list(request.form.get("next"))
+    body = {
+        "ids": request.form.getlist("ids"),
+        "action": request.form.get("action"),
+        "due_date": request.form.get("due_date"),
+        "note": request.form.get("note"),
+    }
+    try:
+        result = services.bulk_action(current_user, body)
+    except InvalidInput as exc:
+        for messages in translate_fields(exc.fields).values():
+            flash(messages[0], "error")
+        return redirect(back)
+    for message, category in bulk_messages(result):
+        flash(message, category)
+    return redirect(back)
+
+
+def _same_list(target: str | None) -> str:
+    """Where the form came from: a findings list of this site, else the plain list."""
+    plain = url_for("findings.index")
+    if not target or not target.startswith(plain) or "//" in target or "\\" in target:
+        return plain
+    rest = target[len(plain) :]
+    return target if rest == "" or rest.startswith("?") else plain
 
 
 @bp.get("/findings/<int:finding_id>")
@@ -151,5 +216,4 @@ def merge_page(finding_id: int) -> Response:
 def programme() -> str:
     if current_user.role != "project_group":
         abort(403)
-    per_office, overall = programme_kpis(current_locale())
-    return render_template("findings/programme.html", rows=per_office, overall=overall)
+    return programme_page(request.args, current_locale())

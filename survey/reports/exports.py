@@ -20,7 +20,10 @@ from sqlalchemy import select
 from ..checklists.models import Checklist
 from ..common.time import with_offset
 from ..domain.checklist import ChecklistSpec
+from ..domain.kpis import Kpis, window
+from ..domain.periods import EARLIEST, Period
 from ..extensions import db
+from ..findings.kpis import period_kpis, programme, status_at, today_utc
 from ..findings.models import Finding
 from ..offices.models import Office
 from ..scores.services import approved_in, item_figures_for, section_figures
@@ -218,31 +221,100 @@ def summary_workbook(
     sheet.append(visits_header())
     for row in visit_rows(date_from, date_to, lang):
         sheet.append([neutralise(v) for v in row])
+    period = Period(date_from or EARLIEST, date_to or max(date_from or EARLIEST, today_utc()))
+    _recommendations_sheet(book, period, lang)
+    _findings_sheet(book, period)
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
+    handle.close()
+    book.save(handle.name)
+    return Path(handle.name)
+
+
+def _kpi_cells(k: Kpis) -> list[Any]:
+    percent = [None if v is None else v * 100 for v in (k.share_implemented, k.share_verified)]
+    rate = None if k.recurrence_rate is None else k.recurrence_rate * 100
+    return [
+        k.opened,
+        k.implemented,
+        percent[0],
+        k.verified,
+        percent[1],
+        k.reopened,
+        k.overdue,
+        k.median_days_to_fix,
+        rate,
+    ]
+
+
+def _recommendations_sheet(book: Any, period: Period, lang: str) -> None:
+    """The period's recommendation KPIs (findings/kpis.py) per office, and for all offices."""
+    sheet = book.create_sheet(_("Recommendations"))
+    sheet.append(
+        [
+            _("Office code"),
+            _("Office"),
+            _("Recommendations opened"),
+            _("Of these, implemented by the period's end"),
+            _("Implemented, %%").replace("%%", "%"),
+            _("Of these, verified by the period's end"),
+            _("Verified, %%").replace("%%", "%"),
+            _("Reopened during the period"),
+            _("Overdue at the period's end"),
+            _("Median days to fix"),
+            _("Recurrences, %%").replace("%%", "%"),
+        ]
+    )
+    figures = programme(period, lang)
+    for row in sorted(figures.rows, key=lambda r: r.office):
+        sheet.append([row.office, row.name, *_kpi_cells(row.period)])
+    sheet.append(["", _("All offices"), *_kpi_cells(period_kpis(period))])
+
+
+def _findings_sheet(book: Any, period: Period) -> None:
+    """The findings opened in the period (as "Recommendations opened" counts them), with
+    their status at the period's end and now."""
     sheet = book.create_sheet(_("Findings"))
     sheet.append(
-        [_("Office code"), _("Item"), _("Severity"), _("Status"), _("Due date"), _("Opened")]
+        [
+            _("Office code"),
+            _("Item"),
+            _("Severity"),
+            _("Status at the period's end"),
+            _("Status"),
+            _("Due date"),
+            _("Opened"),
+        ]
     )
     statuses, severities = finding_status_labels(), severity_labels()
+    w = window(period, today_utc())
     query = (
         select(
             Office.code,
             Finding.item_code,
             Finding.severity,
+            status_at(w.end),
             Finding.status,
             Finding.due_date,
             Finding.created_at,
         )
         .join(Office, Office.id == Finding.office_id)
-        .join(Visit, Visit.id == Finding.visit_id)
-        .where(where, Finding.merged_into_id.is_(None))
+        .where(
+            Finding.created_at >= w.start,
+            Finding.created_at < w.end,
+            Finding.merged_into_id.is_(None),
+        )
         .order_by(Office.code, Finding.id)
         .execution_options(yield_per=BATCH)
     )
-    for code, item, severity, status, due, created in db.session.execute(query):
+    for code, item, severity, then, status, due, created in db.session.execute(query):
         sheet.append(
-            [code, item, str(severities[severity]), str(statuses[status]), due, created.date()]
+            [
+                code,
+                item,
+                str(severities[severity]),
+                str(statuses[then]),
+                str(statuses[status]),
+                due,
+                created.date(),
+            ]
         )
-    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
-    handle.close()
-    book.save(handle.name)
-    return Path(handle.name)

@@ -13,7 +13,7 @@ from ..checklists.services import list_checklists
 from ..domain.disclosure import MIN_VISITS
 from ..domain.periods import Period
 from ..extensions import db
-from ..findings.kpis import programme_kpis
+from ..findings.kpis import Programme, period_kpis, programme
 from ..offices.models import Office
 from ..scores.services import approved_in, ranking
 from ..visits.models import Visit, VisitSection
@@ -27,6 +27,8 @@ class Dashboard:
     sections: list[str]
     heat: dict[str, dict[str, float | None]]
     names: dict[str, str]
+    kpis: Programme  # the recommendation KPIs of the period, for the offices shown
+    previous_rows: list[dict[str, Any]]  # the ranking of the previous period, same offices
 
 
 def dashboard(
@@ -41,7 +43,8 @@ def dashboard(
         if (not country or o.country == country) and (not kind or o.kind == kind)
     }
     current = [r for r in ranking(user, period.start, period.end) if r["office"] in keep]
-    before = {r["office"]: r["score"] for r in ranking(user, previous.start, previous.end)}
+    previous_rows = [r for r in ranking(user, previous.start, previous.end) if r["office"] in keep]
+    before = {r["office"]: r["score"] for r in previous_rows}
     for row in current:
         row["too_few"] = row["n"] < MIN_VISITS
         old = before.get(row["office"])
@@ -61,22 +64,26 @@ def dashboard(
             heat.setdefault(office, {})[section] = score
             codes.add(section)
     names = {code: o.name(locale) for code, o in offices.items()}
-    return Dashboard(period, previous, ranked, sorted(codes), heat, names)
+    shown = None if not (country or kind) else [offices[code].id for code in keep]
+    kpis = programme(period, locale, office_ids=shown, office_all_time=False)
+    return Dashboard(period, previous, ranked, sorted(codes), heat, names, kpis, previous_rows)
 
 
 def public_figures(period: Period, locale: str) -> dict[str, Any]:
-    """What anyone may see: scores of offices with at least 3 visits, and the headline share."""
+    """What anyone may see: scores of offices with at least 3 visits, and the headline share
+    of the quarter (of the recommendations opened in it, the share implemented by its end;
+    an ended quarter's share no longer changes, so polling the page shows nothing new)."""
     system = User(role="project_group")
     rows = [r for r in ranking(system, period.start, period.end) if r["n"] >= MIN_VISITS]
     offices = {o.code: o for o in db.session.scalars(select(Office))}
-    _per_office, overall = programme_kpis(locale)
+    kpis = period_kpis(period)
     return {
         "rows": [
             {**r, "name": offices[r["office"]].name(locale), "city": offices[r["office"]].city}
             for r in rows
         ],
-        "implemented_share": overall.implemented_share,
-        "findings": overall.total,
+        "implemented_share": kpis.share_implemented,
+        "findings": kpis.opened,
     }
 
 

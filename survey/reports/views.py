@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from ..domain import periods
 from ..errors import BadRequest, InvalidInput, NotFound
-from ..findings.kpis import programme_kpis
+from ..findings.programme import head_columns, last_complete_month, office_columns, period_label
 from ..offices.models import OFFICE_KINDS, Office
 from ..offices.services import get_office, list_offices
 from ..scores.services import office_figures
@@ -53,6 +53,7 @@ def dashboard() -> str:
     return render_template(
         "reports/dashboard.html",
         board=board,
+        period_heading=period_label(period),
         chart=charts.data_uri(charts.ranking_chart(board.rows, board.names)),
         countries=sorted({o.country for o in list_offices()}),
         kinds=OFFICE_KINDS,
@@ -70,13 +71,13 @@ def office(code: str) -> str:
         return _office_for_head(found)
     figures = office_figures(current_user, found, None, None)  # refuses the wrong people
     trend = monthly_scores(found.id)
-    kpis = next(iter(programme_kpis(current_locale(), office_id=found.id)[0]), None)
+    month = last_complete_month(date.today())
     return render_template(
         "reports/office.html",
         office=found,
         figures=figures,
         trend=trend,
-        kpis=kpis,
+        kpis=office_columns(found, month, period_label(month)),
         chart=charts.data_uri(charts.trend_chart(trend)),
     )
 
@@ -86,7 +87,7 @@ def _office_for_head(found: Office) -> str:
     offered = periods.completed_quarters(date.today(), first_approved_day(found.id), limit=8)
     chosen = _chosen_quarter(offered)
     figures = office_figures(current_user, found, chosen.start, chosen.end)  # refuses others
-    kpis = next(iter(programme_kpis(current_locale(), office_id=found.id)[0]), None)
+    kpis = head_columns(found, chosen)
     return render_template(
         "reports/office_head.html",
         office=found,

@@ -65,6 +65,11 @@ TABLE: dict[tuple[str, str], list[tuple[str, set[str], str | None]]] = {
         ("/api/v1/offices/tr-istanbul-cg/scores", READ_ALL | {"office_head"}, None)
     ],
     ("api.scores", "GET"): [("/api/v1/scores", READ_ALL | {"office_head"}, None)],
+    ("api.kpis", "GET"): [
+        ("/api/v1/kpis", READ_ALL | {"office_head"}, None),
+        ("/api/v1/kpis?period=2026-10&office=tr-istanbul-cg", READ_ALL | {"office_head"}, None),
+        ("/api/v1/kpis?office=de-berlin-emb", READ_ALL, None),
+    ],
     ("api.findings", "GET"): [("/api/v1/findings", READ_ALL | {"office_head"}, None)],
     ("api.finding", "GET"): [("/api/v1/findings/{finding}", READ_ALL | {"office_head"}, None)],
     ("api.finding_edit", "PATCH"): [("/api/v1/findings/{finding}", {"auditor"}, "recs")],
@@ -81,6 +86,8 @@ TABLE: dict[tuple[str, str], list[tuple[str, set[str], str | None]]] = {
         ("/api/v1/findings/{implemented}/verify", {"project_group"}, "verify")
     ],
     ("api.finding_merge", "POST"): [("/api/v1/findings/{finding}/merge", {"auditor"}, "merge")],
+    # Several findings at once (issue 13): without ids or action the allowed roles get 422.
+    ("api.findings_bulk", "POST"): [("/api/v1/findings/bulk", READ_ALL, "verify")],
     ("evidence.file", "GET"): [
         (
             "/evidence/{approved_ev}/display",
@@ -123,6 +130,7 @@ TABLE: dict[tuple[str, str], list[tuple[str, set[str], str | None]]] = {
     ],
     ("findings.edit_page", "POST"): [("/findings/{finding}/edit", {"auditor"}, "form")],
     ("findings.merge_page", "POST"): [("/findings/{finding}/merge", {"auditor"}, "form")],
+    ("findings.bulk_page", "POST"): [("/findings/bulk", READ_ALL, "form")],
     ("findings.programme", "GET"): [("/programme", {"project_group"}, None)],
     ("reports.dashboard", "GET"): [("/dashboard", READ_ALL, None)],
     ("reports.office", "GET"): [

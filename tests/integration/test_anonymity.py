@@ -85,6 +85,21 @@ FIGURES = {
     },
 }
 RANKED = {k: FIGURES[k] for k in ("office", "period", "n", "score", "score_ci", "critical")}
+KPI_FIGURES = {
+    k: None
+    for k in (
+        "opened",
+        "implemented",
+        "verified",
+        "reopened",
+        "overdue",
+        "share_implemented",
+        "share_verified",
+        "median_days_to_fix",
+        "recurrence_rate",
+    )
+}
+KPIS = {"period": None, "office": None, **KPI_FIGURES, "all_time": KPI_FIGURES}
 OFFICE = {
     "code": None,
     "kind": None,
@@ -103,6 +118,7 @@ SHAPES: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"/api/v1/offices"), [OFFICE]),
     (re.compile(r"/api/v1/offices/[a-z0-9-]+/scores"), FIGURES),
     (re.compile(r"/api/v1/scores"), [RANKED]),
+    (re.compile(r"/api/v1/kpis"), KPIS),
     (re.compile(r"/api/v1/checklists"), [CHECKLIST]),
 ]
 # The checklist definition and the API's description hold no visit data at all.

@@ -78,7 +78,14 @@ def test_answers_csv_has_no_free_text(client, world):
 def test_summary_xlsx_equals_the_api(client, world):
     resp = client.get("/api/v1/exports/summary.xlsx?lang=en", headers=world["group"].headers)
     book = load_workbook(io.BytesIO(resp.data), read_only=True)
-    assert book.sheetnames == ["Offices", "Sections", "Items", "Visits", "Findings"]
+    assert book.sheetnames == [
+        "Offices",
+        "Sections",
+        "Items",
+        "Visits",
+        "Recommendations",
+        "Findings",
+    ]
     offices = {row[0]: row for row in book["Offices"].iter_rows(min_row=2, values_only=True)}
     for row in client.get("/api/v1/scores", headers=world["group"].headers).json:
         assert offices[row["office"]][2] == row["n"]
