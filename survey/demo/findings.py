@@ -46,6 +46,11 @@ class _Life:
                 status = to
         return status
 
+    def fixed_at(self, moment: datetime) -> datetime | None:
+        """When the fix standing at `moment` was made (its latest move to implemented)."""
+        fixes = [at for at, to in self.plan if at <= moment and to == "implemented"]
+        return max(fixes, default=None)
+
 
 def _plan(opened: datetime, now: datetime, rng: random.Random) -> list[tuple[datetime, str]]:
     """What the office and the project group do with a finding opened at `opened`."""
@@ -83,7 +88,10 @@ class _Book:
         at = visit.approved_at
         status = life.status_at(at) if life else None
         verified = status == "verified"
-        decision = decide(None if verified or life is None else status, result, verified)
+        fixed = life.fixed_at(at) if life and status == "implemented" else None
+        before_fix = fixed is not None and visit.visited_on < fixed.date()
+        live = None if verified or life is None else status
+        decision = decide(live, result, verified, before_fix)
         if decision.step is Step.OPEN:
             life = self._open(visit, code, at, auditor, life if verified else None)
             self.current[key] = life

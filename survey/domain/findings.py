@@ -11,6 +11,8 @@ implemented counts each requirement once, however often the office is visited (i
     open/in progress + any result    -> an observation
     implemented      + pass          -> an observation (the fix held when re-checked)
     implemented      + fail/partial  -> an observation, and the finding is reopened
+                                        (only by a visit made after the fix: one made
+                                        before it, approved late, is an observation only)
     verified                         -> not live: a failure starts a new finding
 
 Pure rules (no database): the approval path, the demo generator and the migration that folds
@@ -48,12 +50,16 @@ def result_of(score: float | None) -> str | None:
     return "fail" if score <= 0 else "partial"
 
 
-def decide(live_status: str | None, result: str | None, ever_verified: bool) -> Decision:
+def decide(
+    live_status: str | None, result: str | None, ever_verified: bool, before_fix: bool = False
+) -> Decision:
     """What an approved visit with this result does to the office's finding on the item.
 
     live_status: the status of the office's live finding on the item (open, in_progress or
     implemented), None when there is none. ever_verified: whether an earlier finding on the
     item was verified (a new one is then a recurrence). result: fail, partial, pass or None.
+    before_fix: the visit was made before the live finding's fix (approved only after it), so
+    it says nothing about the fix.
     """
     if result is None:
         return Decision(Step.NOTHING)
@@ -62,6 +68,6 @@ def decide(live_status: str | None, result: str | None, ever_verified: bool) -> 
         return Decision(Step.OPEN, recurrence=ever_verified) if failed else Decision(Step.NOTHING)
     if live_status not in LIVE:
         raise ValueError(f"not a live status: {live_status!r}")
-    if live_status == "implemented" and failed:
+    if live_status == "implemented" and failed and not before_fix:
         return Decision(Step.REOPEN)
     return Decision(Step.OBSERVE)

@@ -91,7 +91,9 @@ class Finding(db.Model):
         back_populates="finding", order_by="FindingEvent.id"
     )
     observations: Mapped[list[FindingObservation]] = relationship(
-        back_populates="finding", order_by="FindingObservation.id"
+        back_populates="finding",
+        # by the day of the visit, not of its approval: a late approval goes in its place
+        order_by=lambda: (FindingObservation.visited_on, FindingObservation.id),
     )
 
 

@@ -56,7 +56,9 @@ def _observations(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
             uuid,
         )
         .where(FindingObservation.finding_id.in_(ids))
-        .order_by(FindingObservation.finding_id, FindingObservation.id)
+        .order_by(
+            FindingObservation.finding_id, FindingObservation.visited_on, FindingObservation.id
+        )
     )
     for finding_id, visited_on, result, visit in rows:
         out.setdefault(finding_id, []).append(

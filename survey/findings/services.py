@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from ..audit import services as audit
 from ..auth.models import User
 from ..checklists.services import catalogue
-from ..common.filters import Filters, office_ids_matching
+from ..common.filters import Filters, where_office
 from ..common.paging import Column, Listing, Sorting, paginate, read_list
 from ..common.time import utcnow
 from ..domain.findings import LIVE, Step, decide, result_of
@@ -109,7 +109,8 @@ def findings_from_visit(visit: Visit, due_days: int, actor: User | None = None) 
         history = existing.get(code, [])
         live = next((f for f in reversed(history) if f.status in LIVE), None)
         verified = next((f for f in reversed(history) if f.status == "verified"), None)
-        decision = decide(live.status if live else None, result, verified is not None)
+        before_fix = bool(live and live.implemented_at and visit.visited_at < live.implemented_at)
+        decision = decide(live.status if live else None, result, verified is not None, before_fix)
         if decision.step is Step.OPEN:
             item = items[code]
             finding = Finding(
@@ -236,13 +237,7 @@ def read_finding_filters(found: Filters) -> FindingFilters:
 
 def filter_findings(query: Select[Any], chosen: FindingFilters) -> Select[Any]:
     """The query narrowed to the chosen filters, each one a WHERE on the findings table."""
-    if chosen.words:
-        query = query.where(Finding.office_id.in_(office_ids_matching(list(chosen.words))))
-    if chosen.office_id is not None:
-        query = query.where(Finding.office_id == chosen.office_id)
-    if chosen.country:
-        in_country = select(Office.id).where(Office.country == chosen.country)
-        query = query.where(Finding.office_id.in_(in_country))
+    query = where_office(query, Finding.office_id, chosen.words, chosen.office_id, chosen.country)
     if chosen.section:
         codes = sorted(catalogue().section_items[chosen.section])
         query = query.where(Finding.item_code.in_(codes))
@@ -383,15 +378,13 @@ VERIFY_DECISIONS = ("verified", "reopened", "recheck")
 
 
 def passed_since_fix(finding: Finding) -> FindingObservation | None:
-    """The latest observation of a visit approved after the fix that passed the item."""
-    if finding.implemented_at is None:
+    """The observation of the latest approved visit *made* after the fix that passed the item
+    (a visit made before the fix and approved after it says nothing about the fix)."""
+    fixed = finding.implemented_at
+    if fixed is None:
         return None
-    passes = [
-        o
-        for o in finding.observations
-        if o.result == "pass" and o.observed_at >= finding.implemented_at
-    ]
-    return passes[-1] if passes else None
+    passes = [o for o in finding.observations if o.result == "pass" and o.visit.visited_at >= fixed]
+    return max(passes, key=lambda o: (o.visit.visited_at, o.id), default=None)
 
 
 def verify(group: User, finding_id: int, payload: Any) -> Finding:

@@ -5,6 +5,7 @@ and a recurrence."""
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -36,6 +37,22 @@ def _results(finding: dict) -> list[str]:  # type: ignore[type-arg]
     return [o["result"] for o in finding["observations"]]
 
 
+def _fixed(client, head, finding_id: int, day: str, text: str = "Ramp built") -> None:  # type: ignore[no-untyped-def]
+    """The head reports the fix; it is dated `day` (10:00 UTC), as if answered then."""
+    sent = client.post(
+        f"/api/v1/findings/{finding_id}/response",
+        json={"text": text, "status": "implemented"},
+        headers=head.headers,
+    )
+    assert sent.json["status"] == "implemented"
+    at = datetime.fromisoformat(f"{day}T10:00:00")
+    finding = db.session.get(Finding, finding_id)
+    finding.implemented_at = at
+    latest = max(finding.events, key=lambda e: e.id)
+    latest.at = at
+    db.session.commit()
+
+
 def test_a_finding_through_repeats_fix_recheck_verification_and_recurrence(app, client, tmp_path):
     make_office()
     load_mini(tmp_path)
@@ -63,14 +80,9 @@ def test_a_finding_through_repeats_fix_recheck_verification_and_recurrence(app, 
     ]
 
     url = f"/api/v1/findings/{ramp['id']}"
-    fixed = client.post(
-        f"{url}/response",
-        json={"text": "Ramp built", "status": "implemented"},
-        headers=head.headers,
-    )
-    assert fixed.json["status"] == "implemented"
+    _fixed(client, head, ramp["id"], "2026-03-01")
 
-    # A visit approved after the fix finds no ramp: the finding reopens by itself.
+    # A visit made after the fix finds no ramp: the finding reopens by itself.
     _approved(client, world, "no", "2026-03-05")
     [ramp] = _ramp(client, world["aud"])
     assert ramp["status"] == "open" and _results(ramp)[-1] == "fail"
@@ -80,9 +92,7 @@ def test_a_finding_through_repeats_fix_recheck_verification_and_recurrence(app, 
     as_head = _ramp(client, head)[0]["history"][-1]  # the office learns no visit or time
     assert set(as_head) == {"on", "action", "from", "to", "text", "by"}
 
-    client.post(
-        f"{url}/response", json={"text": "Rebuilt", "status": "implemented"}, headers=head.headers
-    )
+    _fixed(client, head, ramp["id"], "2026-03-10", "Rebuilt")
     # The project group wants a visit that passes it before it verifies.
     asked = client.post(f"{url}/verify", json={"decision": "recheck"}, headers=group.headers)
     assert asked.status_code == 200 and asked.json["recheck_required"] is True
@@ -134,3 +144,32 @@ def test_a_photo_of_the_fix_makes_the_reply_implemented(app, client, tmp_path):
         assert sent.status_code == 302
         db.session.expire_all()
         assert db.session.get(Finding, ramp["id"]).status == expected
+
+
+def test_a_visit_made_before_the_fix_says_nothing_about_it(app, client, tmp_path):
+    """Approved late, a visit made before the fix neither reopens it nor counts as the
+    passing visit the project group asked for; its observation goes in its place by date."""
+    make_office()
+    load_mini(tmp_path)
+    world = {"vol": make_user("volunteer"), "aud": make_user("auditor")}
+    head, group = make_user("office_head", office="tr-istanbul-cg"), make_user("project_group")
+    _approved(client, world, "no", "2026-01-10")
+    [ramp] = _ramp(client, world["aud"])
+    _approved(client, world, "no", "2026-01-20")
+    _fixed(client, head, ramp["id"], "2026-02-01")
+
+    late = _approved(client, world, "no", "2026-01-15")  # made before the fix, approved after
+    [ramp] = _ramp(client, world["aud"])
+    assert ramp["status"] == "implemented"
+    assert all(e["action"] != "reopened_by_visit" for e in ramp["history"])
+    assert [o["visit"] for o in ramp["observations"]][1] == late  # 10, 15, 20 January
+    assert [o["month"] for o in _ramp(client, head)[0]["observations"]] == ["2026-01"] * 3
+
+    url = f"/api/v1/findings/{ramp['id']}"
+    client.post(f"{url}/verify", json={"decision": "recheck"}, headers=group.headers)
+    _approved(client, world, "yes", "2026-01-25")  # passes, but before the fix
+    early = client.post(f"{url}/verify", json={"decision": "verified"}, headers=group.headers)
+    assert early.status_code == 409
+    _approved(client, world, "yes", "2026-02-05")
+    done = client.post(f"{url}/verify", json={"decision": "verified"}, headers=group.headers)
+    assert done.status_code == 200 and done.json["status"] == "verified"

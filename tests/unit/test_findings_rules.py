@@ -39,3 +39,8 @@ def test_what_a_visit_does_to_the_finding(live, result, verified, decision):
 def test_a_verified_finding_is_not_live():
     with pytest.raises(ValueError):
         decide("verified", "fail", True)
+
+
+@pytest.mark.parametrize("result", ["fail", "partial", "pass"])
+def test_a_visit_made_before_the_fix_is_an_observation_only(result):
+    assert decide("implemented", result, False, before_fix=True) == Decision(Step.OBSERVE)
