@@ -85,6 +85,8 @@ class Page(Generic[T]):
 
     @property
     def has_next(self) -> bool:
+        if self.limit == 0:  # the count alone: no page follows
+            return False
         if self.limit is None:
             return self.offset + len(self.items) < self.total
         return self.offset + self.limit < self.total
@@ -99,8 +101,8 @@ class Page(Generic[T]):
 
     @property
     def beyond_end(self) -> bool:
-        """A page asked for past the last one (the list has rows, this page none)."""
-        return not self.items and self.total > 0 and self.offset >= self.total
+        """A page asked for past the last one (this page has no rows, and is not the first)."""
+        return not self.items and self.offset > 0 and self.offset >= self.total
 
     def map(self, fn: Any) -> Page[Any]:
         """The same page with each item passed through fn (e.g. to JSON)."""

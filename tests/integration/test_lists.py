@@ -188,6 +188,7 @@ def test_api_pages_in_sql_with_total_and_next_link(client, world):
     assert len(whole.json) == TOTAL and whole.headers["X-Total-Count"] == str(TOTAL)
     count_only = client.get("/api/v1/findings?limit=0", headers=group.headers)
     assert count_only.json == [] and count_only.headers["X-Total-Count"] == str(TOTAL)
+    assert "Link" not in count_only.headers  # a next link to itself would loop a client forever
 
 
 @pytest.mark.parametrize(
@@ -379,6 +380,10 @@ def test_the_findings_page_filters_sorts_and_pages_without_javascript(app, world
     beyond = browser.get("/findings?page=9", headers=EN)
     assert beyond.status_code == 200 and "past the end of the list" in beyond.text
     assert 'href="/findings?page=3"' in beyond.text  # the last page
+    assert "Page 9 of" not in beyond.text
+    nothing = browser.get("/findings?q=zzzz&page=5", headers=EN).text  # an empty list, page 5
+    assert "past the end of the list" in nothing and "Page 5 of 1" not in nothing
+    assert 'rel="prev"' not in nothing
     bad = browser.get("/findings?page=0&status=closed", headers=EN)
     assert bad.status_code == 422
     assert "Give a page number from 1." in bad.text and "Must be one of:" in bad.text
