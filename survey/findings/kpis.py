@@ -33,6 +33,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Date,
     DateTime,
@@ -56,6 +57,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from ..common.time import utcnow
 from ..domain.kpis import FIXED, REOPENINGS, UNRESOLVED, Kpis, Window, all_time, combine, window
 from ..domain.periods import Period
+from ..errors import InvalidInput
 from ..extensions import db
 from ..offices.models import Office
 from .models import Finding, FindingEvent
@@ -373,6 +375,18 @@ def _run(statement: Select[Any], params: dict[str, Any], by_office: bool) -> dic
     return {None: result.one()}
 
 
+def _window(period: Period, today: date | None) -> Window:
+    """P's instants (domain/kpis.window), today by default in UTC.
+
+    Raises InvalidInput (field "period") for a period that has not begun: it has no figures,
+    and counting today's backlog under its name would mislead."""
+    day = today or today_utc()
+    if period.start > day:
+        problem = _l("This period has not begun yet: choose one that has.")
+        raise InvalidInput(problem, {"period": [problem]})
+    return window(period, day)
+
+
 def _params(w: Window, office_ids: Collection[int] | None) -> dict[str, Any]:
     params: dict[str, Any] = {"start": w.start, "end": w.end, "as_of": w.as_of}
     if office_ids is not None:
@@ -416,7 +430,7 @@ def _gather(
     period: Period, office_ids: Collection[int] | None, by_office: bool, today: date | None
 ) -> dict[Key, Kpis]:
     """The figures of P by office id (by_office) or under None, from five or six queries."""
-    params = _params(window(period, today or today_utc()), office_ids)
+    params = _params(_window(period, today), office_ids)
     scoped, settled = office_ids is not None, _settled(params)
     counts: dict[Key, dict[str, int]] = {}
     opened = _run(_opened_statement(by_office, scoped, settled), params, by_office)
@@ -444,7 +458,7 @@ def period_kpis(
 
     today (UTC by default) cuts off a period that has not ended yet.
     """
-    params = _params(window(period, today or today_utc()), office_ids)
+    params = _params(_window(period, today), office_ids)
     return _total(params, _settled(params))
 
 
@@ -526,7 +540,7 @@ def most_unresolved(
 ) -> list[tuple[str, int, int]]:
     """The offices with the most findings open or in progress at P's end, most first (ties by
     code): (office code, open or in progress, of which overdue)."""
-    params = _params(window(period, today or today_utc()), None)
+    params = _params(_window(period, today), None)
     settled = _settled(params)
     unresolved = _late(params, True, False, settled)
     overdue = _late(params, True, True, settled)

@@ -385,6 +385,24 @@ def test_who_may_ask(client, example):
     assert lone["period"] == f"2026-08-01/{today.isoformat()}"
 
 
+def test_a_period_not_begun_is_refused_everywhere(app, client, example):
+    """A future month has no figures: counting today's backlog under its name would mislead."""
+    group = example["group"]
+    future = periods.month(today_utc().year + 1, 1)
+    code = f"{future.start:%Y-%m}"
+    for url in (f"/api/v1/kpis?period={code}", f"/api/v1/exports/report.pdf?period={code}"):
+        for lang, words in (("en", "has not begun"), ("ru", "ещё не начался")):
+            got = client.get(url, headers={**group.headers, "Accept-Language": lang})
+            assert got.status_code == 422, (url, got.status_code)
+            assert words in got.json["error"]["fields"]["period"][0]
+    browser = app.test_client()
+    sign_in(browser, group.email)
+    page = browser.get(f"/programme?kind=month&value={code}", headers=EN)
+    assert page.status_code == 422 and "has not begun" in page.text
+    running = client.get(f"/api/v1/kpis?period={today_utc().year}", headers=group.headers)
+    assert running.status_code == 200  # begun, still running: counted up to today
+
+
 def _page(app, email: str, url: str) -> str:  # type: ignore[no-untyped-def]
     browser = app.test_client()
     sign_in(browser, email)
