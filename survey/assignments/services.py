@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from ..auth.models import FIELD_ROLES, User
 from ..checklists.models import Checklist
-from ..common.filters import Filters, office_ids_matching
+from ..common.filters import Filters, where_office
 from ..common.paging import Column, Listing, Sorting, paginate, read_list
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..extensions import db
@@ -164,10 +164,7 @@ def find_assignments(planner: User, args: Mapping[str, str]) -> Listing:
         raise Forbidden(_l("You do not have access to this."))
     chosen, order, window = read_list(args, read_assignment_filters, ASSIGNMENT_SORTING, api=False)
     query = select(Assignment)
-    if chosen.words:
-        query = query.where(Assignment.office_id.in_(office_ids_matching(list(chosen.words))))
-    if chosen.office_id is not None:
-        query = query.where(Assignment.office_id == chosen.office_id)
+    query = where_office(query, Assignment.office_id, chosen.words, chosen.office_id)
     if chosen.volunteer_id is not None:
         query = query.where(Assignment.volunteer_id == chosen.volunteer_id)
     if chosen.state != "all":

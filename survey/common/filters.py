@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 
 from ..domain.search import terms
 from ..errors import InvalidInput
@@ -122,6 +122,25 @@ def office_matches(words: list[str]) -> ColumnElement[bool]:
 def office_ids_matching(words: list[str]) -> Any:
     """A subquery of the ids of the offices a search finds, for `office_id IN (…)`."""
     return select(Office.id).where(office_matches(words))
+
+
+def where_office(
+    query: Select[Any],
+    office_column: Any,
+    words: Iterable[str] = (),
+    office_id: int | None = None,
+    country: str | None = None,
+) -> Select[Any]:
+    """A list's query narrowed by its office filters: `q` (words, folded), `office` (an id)
+    and `country` (ISO 3166 code), each a WHERE on the list's office id column."""
+    words = list(words)
+    if words:
+        query = query.where(office_column.in_(office_ids_matching(words)))
+    if office_id is not None:
+        query = query.where(office_column == office_id)
+    if country:
+        query = query.where(office_column.in_(select(Office.id).where(Office.country == country)))
+    return query
 
 
 OFFICE_SELECT_MAX = 100  # beyond this many offices, a list's form finds one by its search box

@@ -27,7 +27,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from ..auth.models import User
 from ..checklists.models import Checklist
 from ..checklists.services import list_checklists
-from ..common.filters import Filters, office_ids_matching
+from ..common.filters import Filters, where_office
 from ..common.paging import Column, Listing, Sorting, paginate, read_list
 from ..domain.media import FAR_FROM_VISIT_DAYS, capture_far_from_visit
 from ..errors import Forbidden
@@ -155,13 +155,7 @@ def find_queue(user: User, args: Mapping[str, str]) -> tuple[Listing, dict[int, 
         raise Forbidden("auditors only")
     chosen, order, window = read_list(args, read_queue_filters, QUEUE_SORTING, api=False)
     query = select(Visit).where(Visit.status == "submitted")
-    if chosen.words:
-        query = query.where(Visit.office_id.in_(office_ids_matching(list(chosen.words))))
-    if chosen.office_id is not None:
-        query = query.where(Visit.office_id == chosen.office_id)
-    if chosen.country:
-        in_country = select(Office.id).where(Office.country == chosen.country)
-        query = query.where(Visit.office_id.in_(in_country))
+    query = where_office(query, Visit.office_id, chosen.words, chosen.office_id, chosen.country)
     if chosen.checklist:
         slug = select(Checklist.id).where(Checklist.slug == chosen.checklist)
         query = query.where(Visit.checklist_id.in_(slug))

@@ -19,7 +19,7 @@ from ..audit import services as audit
 from ..auth.models import FIELD_ROLES, User
 from ..checklists.models import Checklist
 from ..checklists.services import get_checklist, list_checklists
-from ..common.filters import Filters, office_ids_matching
+from ..common.filters import Filters, where_office
 from ..common.paging import Column, Listing, Sorting, paginate, read_list
 from ..common.time import to_utc_naive, utcnow, with_offset
 from ..domain.answers import Answer as CheckedAnswer
@@ -264,14 +264,7 @@ def read_visit_filters(found: Filters) -> VisitFilters:
 
 
 def filter_visits(query: Select[Any], chosen: VisitFilters) -> Select[Any]:
-    if chosen.words:
-        query = query.where(Visit.office_id.in_(office_ids_matching(list(chosen.words))))
-    if chosen.office_id is not None:
-        query = query.where(Visit.office_id == chosen.office_id)
-    if chosen.country:
-        query = query.where(
-            Visit.office_id.in_(select(Office.id).where(Office.country == chosen.country))
-        )
+    query = where_office(query, Visit.office_id, chosen.words, chosen.office_id, chosen.country)
     if chosen.status:
         query = query.where(Visit.status == chosen.status)
     if chosen.checklist:
