@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -10,6 +11,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .domain.messages import render
+
+T = TypeVar("T")
 
 
 class ServiceError(Exception):
@@ -67,6 +70,15 @@ def translate_fields(fields: Any) -> Any:
     if isinstance(fields, list | tuple):
         return [translate_fields(v) for v in fields]
     return render(fields, _)
+
+
+def listing_or_problems(find: Callable[[], T]) -> tuple[T | None, dict[str, Any]]:
+    """A list page's rows and the problems of its query: (find(), {}), or (None, the
+    translated fields) when find raises InvalidInput. The page answers 422 with problems."""
+    try:
+        return find(), {}
+    except InvalidInput as exc:
+        return None, translate_fields(exc.fields)
 
 
 def json_error(status: int, code: str, message: str, fields: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]

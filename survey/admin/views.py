@@ -19,7 +19,7 @@ from ..checklists.services import ChecklistProblems, list_checklists, load_uploa
 from ..common.filters import country_choices
 from ..common.time import utcnow
 from ..domain.messages import N_
-from ..errors import InvalidInput, ServiceError, translate_fields
+from ..errors import InvalidInput, ServiceError, listing_or_problems, translate_fields
 from ..extensions import login_manager
 from ..offices.models import OFFICE_KINDS
 from ..offices.services import find_offices, get_office, import_offices, list_offices
@@ -55,11 +55,7 @@ def index() -> Response:
 @bp.get("/users")
 def users() -> tuple[str, int]:
     """People, 50 a page: search by name, e-mail or pseudonym, filter by role and access."""
-    problems: dict[str, list[str]] = {}
-    try:
-        listing = services.find_users(request.args)
-    except InvalidInput as exc:
-        listing, problems = None, translate_fields(exc.fields)
+    listing, problems = listing_or_problems(lambda: services.find_users(request.args))
     labels = role_labels()
     return render_template(
         "admin/users.html",
@@ -177,11 +173,9 @@ def offices() -> tuple[str, int]:
 
 
 def _offices_page(form: UploadForm, problems: dict[str, list[str]]) -> tuple[str, int]:
-    wrong: dict[str, list[str]] = {}
-    try:
-        listing = find_offices(request.args, locale=current_locale())
-    except InvalidInput as exc:
-        listing, wrong = None, translate_fields(exc.fields)
+    listing, wrong = listing_or_problems(
+        lambda: find_offices(request.args, locale=current_locale())
+    )
     labels = office_kind_labels()
     return render_template(
         "admin/offices.html",

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..checklists.services import list_checklists
 from ..common.filters import office_choices
-from ..errors import InvalidInput, translate_fields
+from ..errors import InvalidInput, listing_or_problems, translate_fields
 from ..offices.services import list_offices
 from ..templating import current_locale, localized
 from .forms import AssignmentForm
@@ -31,11 +31,7 @@ def index() -> tuple[str, int]:
     if args.pop("show", None) == "all":  # the address of earlier versions of this page
         args.setdefault("status", "all")
     state = args.setdefault("status", "pending") or "all"
-    problems: dict[str, list[str]] = {}
-    try:
-        listing = find_assignments(current_user, args)
-    except InvalidInput as exc:
-        listing, problems = None, translate_fields(exc.fields)
+    listing, problems = listing_or_problems(lambda: find_assignments(current_user, args))
     return render_template(
         "assignments/list.html",
         listing=listing,

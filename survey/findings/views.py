@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from ..checklists.services import catalogue
 from ..common.filters import country_choices, office_choices
-from ..errors import InvalidInput, ServiceError, translate_fields
+from ..errors import InvalidInput, ServiceError, listing_or_problems, translate_fields
 from ..evidence.services import add_proof, evidence_by_item, incoming_from_file, proofs_of
 from ..templating import (
     current_locale,
@@ -50,11 +50,9 @@ def _choices(head: bool) -> dict[str, list[tuple[str, str]]]:
 @login_required
 def index() -> tuple[str, int]:
     """The findings list: filters, search and sorting as GET parameters, 50 a page."""
-    problems: dict[str, list[str]] = {}
-    try:
-        listing = services.find_findings(current_user, request.args)
-    except InvalidInput as exc:
-        listing, problems = None, translate_fields(exc.fields)
+    listing, problems = listing_or_problems(
+        lambda: services.find_findings(current_user, request.args)
+    )
     head = current_user.role == "office_head"
     context = {
         "listing": listing,

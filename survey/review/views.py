@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from ..checklists.services import list_checklists
 from ..common.filters import country_choices, office_choices
-from ..errors import InvalidInput, translate_fields
+from ..errors import InvalidInput, listing_or_problems, translate_fields
 from ..templating import current_locale
 from ..visits.services import review_visit, show_to_office
 from .services import FLAGS, find_queue, flag_labels
@@ -23,12 +23,8 @@ def index() -> tuple[str, int]:
     """The auditor's queue: visits sent for review, oldest first, 50 a page, with filters."""
     if current_user.role != "auditor":
         abort(403)
-    problems: dict[str, list[str]] = {}
-    listing, flags = None, {}
-    try:
-        listing, flags = find_queue(current_user, request.args)
-    except InvalidInput as exc:
-        problems = translate_fields(exc.fields)
+    found, problems = listing_or_problems(lambda: find_queue(current_user, request.args))
+    listing, flags = found or (None, {})
     return render_template(
         "review/queue.html",
         listing=listing,

@@ -19,7 +19,7 @@ from ..auth.models import FIELD_ROLES
 from ..checklists.models import Checklist
 from ..checklists.services import list_checklists
 from ..common.filters import country_choices
-from ..errors import InvalidInput, translate_fields
+from ..errors import InvalidInput, listing_or_problems, translate_fields
 from ..evidence.office import failed_items, office_sees
 from ..evidence.services import attach_files, evidence_by_item, evidence_of, remove_evidence
 from ..extensions import db
@@ -332,11 +332,7 @@ def index() -> tuple[str, int]:
     status = args.setdefault("status", "submitted") or "all"
     if status == "all":
         args.pop("status")
-    problems: dict[str, list[str]] = {}
-    try:
-        listing = find_visits(current_user, args)
-    except InvalidInput as exc:
-        listing, problems = None, translate_fields(exc.fields)
+    listing, problems = listing_or_problems(lambda: find_visits(current_user, args))
     return render_template(
         "visits/list.html",
         listing=listing,

@@ -33,26 +33,33 @@ def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("e2e")
+def migrated_app(tmp: Path, name: str):  # type: ignore[no-untyped-def]
+    """An app on a fresh SQLite database in tmp, migrated, with the shipped checklists."""
+    from flask_migrate import upgrade
+
+    from survey.checklists.services import load_paths
+
     app = create_app(
         {
             "TESTING": False,
-            "SECRET_KEY": "e2e",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'e2e.db'}",
+            "SECRET_KEY": f"e2e-{name}",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / f'{name}.db'}",
             "MEDIA_ROOT": str(tmp / "media"),
         }
     )
     with app.app_context():
-        from flask_migrate import upgrade
-
-        from survey.auth.services import create_user, issue_token
-        from survey.checklists.services import load_paths
-        from tests.factories import make_office
-
         upgrade()
         load_paths([Path(app.config["CHECKLISTS_DIR"])])
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    app = migrated_app(tmp_path_factory.mktemp("e2e"), "e2e")
+    with app.app_context():
+        from survey.auth.services import create_user, issue_token
+        from tests.factories import make_office
+
         make_office()
         create_user("volunteer@e2e.kz", PASSWORD, "volunteer", name="Әсел")
         create_user("walker@e2e.kz", PASSWORD, "volunteer", name="Арман")

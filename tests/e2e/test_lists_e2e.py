@@ -11,13 +11,11 @@ import re
 import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from survey import create_app
 from survey.extensions import db
-from tests.e2e.conftest import PASSWORD, axe_violations, new_phone, serve, sign_in
+from tests.e2e.conftest import PASSWORD, axe_violations, migrated_app, new_phone, serve, sign_in
 
 pytestmark = pytest.mark.e2e
 OFFICES = (
@@ -37,27 +35,14 @@ STATUSES = ("open", "in_progress", "implemented", "verified")
 @pytest.fixture(scope="module")
 def lists_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server of its own (the shared one holds one office): 3 offices, 120 findings."""
-    tmp = tmp_path_factory.mktemp("lists")
-    app = create_app(
-        {
-            "TESTING": False,
-            "SECRET_KEY": "e2e-lists",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'lists.db'}",
-            "MEDIA_ROOT": str(tmp / "media"),
-        }
-    )
+    app = migrated_app(tmp_path_factory.mktemp("lists"), "lists")
     with app.app_context():
-        from flask_migrate import upgrade
-
         from survey.auth.services import create_user
         from survey.checklists.models import Checklist
-        from survey.checklists.services import load_paths
         from survey.findings.models import Finding
         from survey.offices.models import Office
         from survey.visits.models import Visit
 
-        upgrade()
-        load_paths([Path(app.config["CHECKLISTS_DIR"])])
         checklist = db.session.query(Checklist).first()
         codes = list(checklist.spec.items)
         volunteer = create_user("walker@lists.kz", PASSWORD, "volunteer", name="Арман")
