@@ -9,9 +9,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as babel_format_date
 from babel.dates import format_skeleton
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 from .domain.checklist import Item
@@ -103,6 +105,20 @@ def one_decimal(value: float | None) -> str:
     return format_decimal(rounded, format="#,##0.0")
 
 
+def signed(value: float | None, places: int = 1) -> str:
+    """A change with its sign, as a report prints it: "+3,9", "−2,1" (U+2212 minus), "0,0";
+    "–" for none. places=0 for counts: "+3", "−1", "0"."""
+    if value is None:
+        return "–"
+    step = Decimal(1).scaleb(-places)
+    rounded = Decimal(str(value)).quantize(step, rounding=ROUND_HALF_UP)
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    text = format_decimal(abs(rounded), format=pattern)
+    if rounded == 0:
+        return text
+    return ("+" if rounded > 0 else "\u2212") + text
+
+
 def answer_text(item: Item, value: Any) -> str:
     """An answer as a person reads it, in the page's language."""
     from .visits.forms import yesno_labels
@@ -155,12 +171,36 @@ def masked_email(email: str) -> str:
     return f"{shown}@{domain}"
 
 
+# Kazakh official texts write "2026 жылғы 16 қыркүйек" or "16.09.2026": not CLDR's
+# "2026 ж. 16 қыр." (language review §2.4). Other locales keep CLDR's patterns.
+DATE_PATTERNS = {("kk", "long"): "y 'жылғы' d MMMM", ("kk", "medium"): "dd.MM.y"}
+
+
+def day_label(day: date | None, fmt: str = "medium", locale: str | None = None) -> str:
+    """A date as the reader's language writes it; "" for none."""
+    if day is None:
+        return ""
+    chosen = locale or current_locale()
+    pattern = DATE_PATTERNS.get((chosen, fmt), fmt)
+    return babel_format_date(day, pattern, locale=chosen)
+
+
 def month_label(value: str | date | None) -> str:
     """ "2026-11" (or a date) as the locale writes a month: "2026 ж. қараша", "November 2026"."""
     if not value:
         return ""
     day = value if isinstance(value, date) else date.fromisoformat(f"{value}-01")
     return format_skeleton("yMMMM", day, locale=current_locale())
+
+
+def country_name(code: str, locale: str | None = None) -> str:
+    """An ISO 3166 country code as the reader's language names it (Babel's territory
+    names, CLDR): "TR" -> "Түркия", "Турция", "Türkiye"; an unknown code stays as it is."""
+    try:
+        names = Locale.parse(locale or current_locale()).territories
+    except (ValueError, UnknownLocaleError):
+        return code
+    return names.get(code.upper(), code)
 
 
 def quarter_label(code: str) -> str:
@@ -191,12 +231,13 @@ def register(app: Flask) -> None:
 
     app.jinja_env.filters["localized"] = localized
     app.jinja_env.filters["one_decimal"] = one_decimal
+    app.jinja_env.filters["signed"] = signed
     app.jinja_env.filters["whole"] = lambda n: format_decimal(n, format="#,##0")
-    app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
+    app.jinja_env.filters["date"] = day_label
     app.jinja_env.filters["month"] = month_label
     app.jinja_env.filters["masked_email"] = masked_email
     app.jinja_env.filters["isodate"] = lambda text: (
-        format_date(date.fromisoformat(text)) if text else ""
+        day_label(date.fromisoformat(text)) if text else ""
     )
     app.jinja_env.filters["datetime_local"] = lambda dt, fmt="medium": (
         format_datetime(dt, fmt, rebase=False) if dt else ""
@@ -212,5 +253,6 @@ def register(app: Flask) -> None:
         severity_label=lambda s: severity_labels().get(s, s),
         finding_action_label=lambda s: finding_action_labels().get(s, s),
         quarter_label=quarter_label,
+        country_name=country_name,
         observation_label=lambda r: observation_labels().get(r, r),
     )

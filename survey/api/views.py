@@ -16,8 +16,6 @@ from ..audit import services as audit
 from ..checklists.services import get_checklist, list_checklists
 from ..common.paging import API_MAX_LIMIT, Page, Window, api_window
 from ..config import LOCALES
-from ..domain import periods
-from ..domain.periods import Period, last_twelve_months
 from ..errors import InvalidInput, NotFound
 from ..evidence import tus
 from ..evidence.services import add_evidence as attach
@@ -35,6 +33,8 @@ from ..findings.programme import api_period, kpi_office, kpis_json, wants_all_ti
 from ..offices.services import find_offices, get_office
 from ..reports import exports
 from ..reports.pdf import infographic, report_pdf
+from ..reports.services import Export, download_name, report_period
+from ..reports.workbook import summary_workbook
 from ..scores.services import office_figures, parse_period, ranking
 from ..templating import current_locale
 from ..visits.services import find_visits, get_visible_visit, review_visit, save_visit
@@ -327,7 +327,9 @@ def finding_proof(finding_id: int) -> tuple[Response, int]:
     return jsonify(p.evidence_json(proof, api_user())), 201
 
 
-def _export_args() -> tuple[Any, Any, str]:
+def _export_args(*, whole: bool) -> Export:
+    """Who may export (the project group), the period by the one rule of every report
+    (reports.services.report_period) and the language; each export is audited."""
     if api_user().role != "project_group":
         raise findings_service.Forbidden(_("Exports are for the project group."))
     date_from, date_to = _period_args()
@@ -342,62 +344,55 @@ def _export_args() -> tuple[Any, Any, str]:
         end=str(date_to),
     )
     db.session.commit()
-    return date_from, date_to, lang
+    return Export(report_period(date_from, date_to, whole=whole), lang)
 
 
-def _download(name: str) -> dict[str, str]:
+def _download(export: Export, what: str, ext: str) -> dict[str, str]:
+    """adaldyq-<what>-<period>-<lang>.<ext> (DESIGN §9)."""
+    name = download_name(what, export.period, export.lang, ext)
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
 @bp.get("/exports/visits.csv")
 @authenticated
 def export_visits() -> Response:
-    date_from, date_to, lang = _export_args()
-    with force_locale(lang):
-        header = exports.visits_header()
-    rows = _in_locale(lang, exports.visit_rows(date_from, date_to, lang))
-    body = stream_with_context(exports.csv_stream(header, rows))
-    return Response(body, mimetype="text/csv", headers=_download("visits.csv"))
+    """Approved visits for machines: stable column keys and values (docs/exports.md)."""
+    export = _export_args(whole=True)
+    body = stream_with_context(
+        exports.csv_stream(exports.VISITS_COLUMNS, exports.visit_rows(export.period))
+    )
+    return Response(body, mimetype="text/csv", headers=_download(export, "visits", "csv"))
 
 
 @bp.get("/exports/answers.csv")
 @authenticated
 def export_answers() -> Response:
-    date_from, date_to, lang = _export_args()
-    with force_locale(lang):
-        header = exports.answers_header()
-    rows = _in_locale(lang, exports.answer_rows(date_from, date_to, lang))
-    body = stream_with_context(exports.csv_stream(header, rows))
-    return Response(body, mimetype="text/csv", headers=_download("answers.csv"))
-
-
-def _in_locale(lang: str, rows: Any) -> Any:
-    """Labels inside rows are made while streaming: keep the export's language for them."""
-    with force_locale(lang):
-        yield from rows
+    export = _export_args(whole=True)
+    body = stream_with_context(
+        exports.csv_stream(exports.ANSWERS_COLUMNS, exports.answer_rows(export.period))
+    )
+    return Response(body, mimetype="text/csv", headers=_download(export, "answers", "csv"))
 
 
 @bp.get("/exports/summary.xlsx")
 @authenticated
 def export_summary() -> Response:
-    date_from, date_to, lang = _export_args()
-    with force_locale(lang):
-        path = exports.summary_workbook(
-            date_from, date_to, lang, ranking(api_user(), date_from, date_to)
-        )
+    export = _export_args(whole=True)
+    with force_locale(export.lang):
+        path = summary_workbook(export.period, export.lang, api_user())
     handle = path.open("rb")
     path.unlink()  # the open handle keeps the bytes until the response is sent
-    return send_file(handle, mimetype=XLSX, as_attachment=True, download_name="summary.xlsx")
+    name = download_name("summary", export.period, export.lang, "xlsx")
+    return send_file(handle, mimetype=XLSX, as_attachment=True, download_name=name)
 
 
 @bp.get("/exports/report.pdf")
 @authenticated
 def export_report() -> Response:
-    date_from, date_to, lang = _export_args()
-    period = _period(date_from, date_to)
-    pdf = report_pdf(api_user(), period, lang)
-    name = f"adaldyq-report-{periods.code(period).replace('/', '_')}-{lang}.pdf"  # DESIGN §9
-    return Response(pdf, mimetype="application/pdf", headers=_download(name))
+    export = _export_args(whole=False)
+    assert export.period is not None
+    pdf = report_pdf(api_user(), export.period, export.lang)
+    return Response(pdf, mimetype="application/pdf", headers=_download(export, "report", "pdf"))
 
 
 @bp.get("/exports/infographic.<fmt>")
@@ -405,18 +400,11 @@ def export_report() -> Response:
 def export_infographic(fmt: str) -> Response:
     if fmt not in ("png", "svg"):
         raise NotFound(_("No such export."))
-    date_from, date_to, lang = _export_args()
-    data = infographic(api_user(), _period(date_from, date_to), lang, fmt)
+    export = _export_args(whole=False)
+    assert export.period is not None
+    data = infographic(api_user(), export.period, export.lang, fmt)
     mimetype = "image/png" if fmt == "png" else "image/svg+xml"
-    return Response(data, mimetype=mimetype, headers=_download(f"infographic.{fmt}"))
-
-
-def _period(date_from: Any, date_to: Any) -> Period:
-    """The report's period: from/to (a named period gives both); a lone from runs to today,
-    a lone to covers the twelve months before it; neither, the last twelve months."""
-    if date_from is None:
-        return last_twelve_months(date_to or date.today())
-    return Period(date_from, date_to or max(date_from, date.today()))
+    return Response(data, mimetype=mimetype, headers=_download(export, "infographic", fmt))
 
 
 @bp.get("/offices/<code>/scores")

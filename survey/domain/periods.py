@@ -136,3 +136,31 @@ def code(period: Period) -> str:
         if months == 12 and first.month == 1:
             return f"{first.year}"
     return f"{first.isoformat()}/{last.isoformat()}"
+
+
+def span(
+    date_from: date | None,
+    date_to: date | None,
+    *,
+    today: date,
+    default: Period,
+    earliest: date = EARLIEST,
+) -> Period:
+    """The period a report or a figure covers, one rule for every report (issue 14):
+
+    from and to as given (both inclusive, already checked: 2000–2100, not reversed); a lone
+    from runs to today (to itself when it is later); a lone to runs from earliest (the first
+    day with data, or 2000-01-01; to itself when that is later); neither gives default.
+    """
+    if date_from is None and date_to is None:
+        return default
+    if date_from is None:
+        assert date_to is not None
+        return Period(min(earliest, date_to), date_to)
+    return Period(date_from, date_to or max(date_from, today))
+
+
+def file_code(period: Period | None) -> str:
+    """A period as it appears in a file name: "2026-10", "2026-Q4", "2026",
+    "2026-10-03_2026-10-20"; "all" for no period (everything)."""
+    return "all" if period is None else code(period).replace("/", "_")

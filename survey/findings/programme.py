@@ -12,17 +12,16 @@ from datetime import date
 from typing import Any
 
 from flask import render_template
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from ..auth.models import User
 from ..domain import disclosure, periods
-from ..domain.periods import EARLIEST, Period
+from ..domain.periods import Period
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..offices.models import Office
 from ..offices.services import get_office
-from ..templating import month_label, quarter_label
+from ..templating import day_label, month_label, quarter_label
 from .kpis import all_time_kpis, period_kpis, programme, today_utc
 
 READERS = ("auditor", "project_group")
@@ -37,7 +36,7 @@ def period_label(period: Period) -> str:
     """A period as a reader says it: "October 2026", "Q3 2026", "2026", or two dates."""
     code = periods.code(period)
     if "/" in code:
-        return f"{format_date(period.start)} – {format_date(period.end)}"
+        return f"{day_label(period.start, 'long')} – {day_label(period.end, 'long')}"
     if "-Q" in code:
         return quarter_label(code)
     return month_label(code) if "-" in code else code
@@ -45,12 +44,9 @@ def period_label(period: Period) -> str:
 
 def api_period(date_from: date | None, date_to: date | None, today: date) -> Period:
     """GET /api/v1/kpis: from/to (or a named period, already turned into dates by
-    scores.services.parse_period); a lone from runs to today, a lone to from the start;
-    neither: the last complete month."""
-    if date_from is None and date_to is None:
-        return last_complete_month(today)
-    start = date_from or EARLIEST
-    return Period(start, date_to or max(start, today))
+    scores.services.parse_period) by the rule of every report (periods.span); neither: the
+    last complete month."""
+    return periods.span(date_from, date_to, today=today, default=last_complete_month(today))
 
 
 def kpi_office(user: User, code: str | None) -> Office | None:

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Boolean, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..domain.cells import one_line
 from ..domain.search import search_text as folded
 from ..extensions import db
 
@@ -39,6 +40,12 @@ class Office(db.Model):
 @event.listens_for(Office, "before_insert")
 @event.listens_for(Office, "before_update")
 def _fold_for_search(_mapper: Any, _connection: Any, office: Office) -> None:
+    # Names are read in pages, PDFs, spreadsheets and charts: no control characters (a
+    # name pasted from Word holds U+000B), one line.
+    for field in ("name_kk", "name_ru", "name_en", "city"):
+        value = getattr(office, field)
+        if isinstance(value, str):
+            setattr(office, field, one_line(value))
     office.search_text = folded(
         office.code, office.name_kk, office.name_ru, office.name_en, office.city
     )

@@ -9,14 +9,15 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..auth.models import User
+from ..domain.cells import one_line
 from ..domain.kpis import change
 from ..domain.periods import Period
 from ..findings.kpis import most_unresolved, period_kpis
 from ..findings.programme import period_label
 from ..scores.services import approved_in, item_figures_for
-from ..templating import one_decimal
+from ..templating import LANGUAGES, one_decimal
 from . import charts
-from .services import dashboard
+from .services import dashboard, names, ranking_chart
 
 # The report's comparison with the previous period, one row each (templates/reports/report.html).
 KPI_ROWS = (
@@ -34,7 +35,10 @@ KPI_ROWS = (
 
 def report_context(user: User, period: Period, lang: str) -> dict[str, Any]:
     """Every figure of the report belongs to the period: scores of its approved visits, the
-    recommendations opened in it and their status at its end, beside the previous period."""
+    recommendations opened in it and their status at its end, beside the previous period.
+
+    Call inside force_locale(lang): labels and names are in lang.
+    """
     board = dashboard(user, period, lang)
     figures = board.kpis
     before = period_kpis(period.previous())
@@ -49,6 +53,7 @@ def report_context(user: User, period: Period, lang: str) -> dict[str, Any]:
         "board": board,
         "label": period_label(period),
         "previous_label": period_label(period.previous()),
+        "language": dict(LANGUAGES)[lang],
         "overall": figures.overall,
         "before": before,
         "changes": {
@@ -57,13 +62,14 @@ def report_context(user: User, period: Period, lang: str) -> dict[str, Any]:
         "per_office": figures.rows,
         "most_open": most_unresolved(period),
         "names": board.names,
+        "labels": names(lang),
         "worst": worst,
         "visits": visits,
         "mean": mean,
         "visits_before": visits_before,
         "mean_before": mean_before,
         "mean_change": change(mean, mean_before),
-        "chart": charts.data_uri(charts.ranking_chart(board.rows, board.names)),
+        "chart": ranking_chart(board.rows, lambda code: board.names.get(code, code)),
         "lang": lang,
     }
 
@@ -75,16 +81,9 @@ def _visits_and_mean(rows: list[dict[str, Any]]) -> tuple[int, float | None]:
     return visits, (total / visits if visits else None)
 
 
-def _cities() -> dict[str, str]:
-    from sqlalchemy import select
-
-    from ..extensions import db
-    from ..offices.models import Office
-
-    return {code: city for code, city in db.session.execute(select(Office.code, Office.city))}
-
-
 def report_pdf(user: User, period: Period, lang: str) -> bytes:
+    """The report as A4 PDF bytes (WeasyPrint): rows never split, headers repeat, pages
+    numbered, the period and the language in its title."""
     from weasyprint import HTML
 
     with force_locale(lang):
@@ -92,11 +91,14 @@ def report_pdf(user: User, period: Period, lang: str) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-def infographic(user: User, period: Period, lang: str, fmt: str) -> bytes:
+def infographic_facts(user: User, period: Period, lang: str) -> charts.Infographic:
+    """What the infographic says, in lang: the period's figures, and a bar for every office
+    with a score (those with too few visits light and marked)."""
     with force_locale(lang):
         context = report_context(user, period, lang)
         board = context["board"]
         share = context["overall"].share_implemented
+        scored = [r for r in board.rows if r["score"] is not None]
         facts = [
             (str(len([r for r in board.rows if r["n"]])), _("offices visited")),
             (str(context["visits"]), _("approved visits")),
@@ -106,12 +108,27 @@ def infographic(user: User, period: Period, lang: str, fmt: str) -> bytes:
                 _("of recommendations implemented"),
             ),
         ]
-        cities = _cities()
-        top = [
-            (cities.get(r["office"], r["office"]), r["score"])
-            for r in board.rows
-            if r["score"] is not None and not r["too_few"]
-        ][:8]
-        title = _("“Adaldyq alany”: consular services") + f"\n{period.start} – {period.end}"
-        footer = _("Report corruption: the Anti-Corruption Agency's hotline 1424.")
-        return charts.infographic(title, facts, top, footer, fmt)
+        too_few = _("too few visits to rank")
+        bars = [
+            charts.Bar(
+                label=one_line(board.names.get(r["office"], r["office"]))
+                + (f" ({too_few})" if r["too_few"] else ""),
+                value=r["score"],
+                note=one_decimal(r["score"]),
+                faint=r["too_few"],
+            )
+            for r in scored
+        ]
+        title = _("“Adaldyq alany”: consular services") + "\n" + context["label"]
+        return charts.Infographic(
+            title=title,
+            facts=facts,
+            caption=_("Compliance score of each office visited, of 100"),
+            bars=bars,
+            footer=_("Report corruption: the Anti-Corruption Agency's hotline 1424."),
+        )
+
+
+def infographic(user: User, period: Period, lang: str, fmt: str) -> bytes:
+    """The infographic as PNG or SVG bytes."""
+    return charts.infographic(infographic_facts(user, period, lang), fmt)

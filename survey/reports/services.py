@@ -2,21 +2,59 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from babel.dates import format_skeleton
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..auth.models import User
 from ..checklists.services import list_checklists
+from ..domain import periods
+from ..domain.cells import one_line
+from ..domain.charts import shown_in_chart
 from ..domain.disclosure import MIN_VISITS
 from ..domain.periods import Period
 from ..extensions import db
 from ..findings.kpis import Programme, period_kpis, programme
 from ..offices.models import Office
 from ..scores.services import approved_in, ranking
+from ..scores.trend import MonthScore
+from ..templating import country_name, current_locale, one_decimal
 from ..visits.models import Visit, VisitSection
+from . import charts
+from .charts import Bar
+
+
+@dataclass(frozen=True)
+class Export:
+    period: Period | None  # None: everything (a CSV or XLSX export without from or to)
+    lang: str
+
+
+def report_period(date_from: date | None, date_to: date | None, *, whole: bool) -> Period | None:
+    """The period of an export or report, by the rule of every report (periods.span): a lone
+    bound is honoured, a lone to from the first approved visit. Without from and to, the data
+    exports (whole=True) take everything (None) and the report and infographic the last
+    twelve months."""
+    today = date.today()
+    if whole and date_from is None and date_to is None:
+        return None
+    return periods.span(
+        date_from,
+        date_to,
+        today=today,
+        default=periods.last_twelve_months(today),
+        earliest=first_approved_visit() or periods.EARLIEST,
+    )
+
+
+def download_name(what: str, period: Period | None, lang: str, ext: str) -> str:
+    """ "adaldyq-summary-2026-10-kk.xlsx": what, period and language (DESIGN §9)."""
+    return f"adaldyq-{what}-{periods.file_code(period)}-{lang}.{ext}"
 
 
 @dataclass
@@ -63,10 +101,71 @@ def dashboard(
         if office in keep:
             heat.setdefault(office, {})[section] = score
             codes.add(section)
-    names = {code: o.name(locale) for code, o in offices.items()}
+    names = {code: one_line(o.name(locale)) for code, o in offices.items()}
     shown = None if not (country or kind) else [offices[code].id for code in keep]
     kpis = programme(period, locale, office_ids=shown, office_all_time=False)
     return Dashboard(period, previous, ranked, sorted(codes), heat, names, kpis, previous_rows)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart ready for a page: its SVG as a data: URI and, when the chart leaves rows out,
+    a caption that says so (the text alternative is in the template)."""
+
+    uri: str
+    caption: str = ""
+
+
+def ranking_chart(
+    rows: list[dict[str, Any]], office_name: Callable[[str], str], limit: int = 20
+) -> Chart:
+    """Offices as horizontal bars in ranking order (best first), those with too few visits
+    light and hatched; more than limit: the best and the worst (domain/charts.py)."""
+    shown, hidden = shown_in_chart(rows, lambda r: not r.get("too_few"), limit)
+    too_few = str(_l("too few visits to rank"))
+    bars = [
+        Bar(
+            label=office_name(r["office"]) + (f" ({too_few})" if r.get("too_few") else ""),
+            value=r["score"],
+            note=one_decimal(r["score"]),
+            interval=tuple(r["score_ci"]) if r.get("score_ci") else None,  # type: ignore[arg-type]
+            faint=bool(r.get("too_few")),
+        )
+        for r in shown
+        if r["score"] is not None
+    ]
+    caption = ""
+    if hidden:
+        caption = str(
+            _l(
+                "The chart shows the %(n)s best and the %(n)s worst offices; all %(total)s are "
+                "in the table.",
+                n=limit // 2,
+                total=len(rows),
+            )
+        )
+    return Chart(charts.data_uri(charts.bar_chart(bars)), caption)
+
+
+def sections_chart(sections: dict[str, dict[str, Any]], named: Names) -> Chart:
+    """An office's score by section, lowest first: where to look."""
+    ordered = sorted(
+        ((code, f) for code, f in sections.items() if f.get("score") is not None),
+        key=lambda pair: pair[1]["score"],
+    )
+    bars = [Bar(named.section(code), f["score"], one_decimal(f["score"])) for code, f in ordered]
+    return Chart(charts.data_uri(charts.bar_chart(bars)))
+
+
+def trend_chart(months: list[MonthScore]) -> Chart:
+    """An office's score by month with its 95 % interval, months named in the reader's
+    language."""
+    labels = [
+        format_skeleton("yMMM", date.fromisoformat(f"{m.month}-01"), locale=current_locale())
+        for m in months
+    ]
+    svg = charts.line_chart(labels, [m.score for m in months], [m.interval for m in months])
+    return Chart(charts.data_uri(svg))
 
 
 def public_figures(period: Period, locale: str) -> dict[str, Any]:
@@ -79,7 +178,7 @@ def public_figures(period: Period, locale: str) -> dict[str, Any]:
     kpis = period_kpis(period)
     return {
         "rows": [
-            {**r, "name": offices[r["office"]].name(locale), "city": offices[r["office"]].city}
+            {**r, "name": one_line(offices[r["office"]].name(locale))}
             for r in rows
         ],
         "implemented_share": kpis.share_implemented,
@@ -92,18 +191,58 @@ def first_approved_visit() -> date | None:
     return db.session.scalar(select(func.min(Visit.visited_on)).where(Visit.status == "approved"))
 
 
-def _latest_specs() -> list[Any]:
-    latest: dict[str, Any] = {}
-    for checklist in list_checklists():  # ordered by version: a later one wins
-        latest[checklist.slug] = checklist.spec
-    return list(latest.values())
+def _specs_oldest_first() -> list[Any]:
+    """Every checklist version, oldest first: a later version's text wins for a code, and a
+    code retired from the latest version keeps the name it had (codes keep their meaning,
+    DESIGN §2), so data from any version is named."""
+    return [checklist.spec for checklist in list_checklists()]  # ordered by version
 
 
 def section_titles() -> dict[str, dict[str, str]]:
-    """Section code -> its title in kk, ru and en, from the latest checklist versions."""
-    return {s.code: s.title for spec in _latest_specs() for s in spec.sections}
+    """Section code -> its title in kk, ru and en."""
+    return {s.code: s.title for spec in _specs_oldest_first() for s in spec.sections}
 
 
 def item_texts() -> dict[str, dict[str, str]]:
-    """Item code -> its question in kk, ru and en (codes keep their meaning, DESIGN §2)."""
-    return {i.code: i.text for spec in _latest_specs() for i in spec.iter_items()}
+    """Item code -> its question in kk, ru and en."""
+    return {i.code: i.text for spec in _specs_oldest_first() for i in spec.iter_items()}
+
+
+@dataclass(frozen=True)
+class Names:
+    """What a reader sees in place of a code, in one language (issue 14: names, not codes).
+
+    Each lookup falls back to the code itself, so a report never fails on an unknown code.
+    """
+
+    locale: str
+    offices: dict[str, str]
+    sections: dict[str, str]
+    items: dict[str, str]
+    item_sections: dict[str, str]  # item code -> its section code
+
+    def office(self, code: str) -> str:
+        return self.offices.get(code, code)
+
+    def section(self, code: str) -> str:
+        return self.sections.get(code, code)
+
+    def item(self, code: str) -> str:
+        return self.items.get(code, code)
+
+    def country(self, code: str) -> str:
+        return country_name(code, self.locale)
+
+
+def _pick(text: dict[str, str], locale: str) -> str:
+    return text.get(locale) or text.get("en") or next(iter(text.values()), "")
+
+
+def names(locale: str) -> Names:
+    """Offices, sections and items named in locale (kk, ru or en)."""
+    offices = {o.code: one_line(o.name(locale)) for o in db.session.scalars(select(Office))}
+    specs = _specs_oldest_first()
+    sections = {s.code: _pick(s.title, locale) for spec in specs for s in spec.sections}
+    items = {i.code: _pick(i.text, locale) for spec in specs for i in spec.iter_items()}
+    item_sections = {i.code: i.section for spec in specs for i in spec.iter_items()}
+    return Names(locale, offices, sections, items, item_sections)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, abort, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -15,26 +17,49 @@ from ..offices.models import OFFICE_KINDS, Office
 from ..offices.services import get_office, list_offices
 from ..scores.services import office_figures
 from ..scores.trend import first_approved_day, monthly_scores, quarterly_scores
-from ..templating import current_locale
-from . import charts
+from ..templating import country_name, current_locale
 from .services import dashboard as build_dashboard
-from .services import first_approved_visit, item_texts, public_figures, section_titles
+from .services import (
+    first_approved_visit,
+    names,
+    public_figures,
+    ranking_chart,
+    report_period,
+    sections_chart,
+    trend_chart,
+)
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 DASHBOARD_ROLES = ("auditor", "project_group")
 
 
 def _period() -> periods.Period:
+    """The dashboard's period: kind and value, or from and to where a lone bound is honoured
+    as in every report (services.report_period); 422 with a message for a malformed, reversed
+    or out-of-range one (2000–2100)."""
+    args = request.args
+    lone = bool(args.get("from")) != bool(args.get("to"))
     try:
+        if lone and not args.get("value"):
+            bound = {key: _day(args.get(key)) for key in ("from", "to")}
+            found = report_period(bound["from"], bound["to"], whole=False)
+            assert found is not None
+            return found
         return periods.parse(
-            request.args.get("kind"),
-            request.args.get("value"),
-            request.args.get("from"),
-            request.args.get("to"),
-            date.today(),
+            args.get("kind"), args.get("value"), args.get("from"), args.get("to"), date.today()
         )
     except ValueError as exc:  # malformed, reversed, or outside 2000–2100
         raise InvalidInput(_l("Give a period as YYYY-MM, YYYY-Qn or YYYY.")) from exc
+
+
+def _day(raw: str | None) -> date | None:
+    """An ISO date within 2000–2100, or None when absent; ValueError otherwise."""
+    if not raw:
+        return None
+    day = date.fromisoformat(raw)
+    if not periods.EARLIEST <= day <= periods.LATEST:
+        raise ValueError(raw)
+    return day
 
 
 @bp.get("/dashboard")
@@ -54,11 +79,18 @@ def dashboard() -> str:
         "reports/dashboard.html",
         board=board,
         period_heading=period_label(period),
-        chart=charts.data_uri(charts.ranking_chart(board.rows, board.names)),
-        countries=sorted({o.country for o in list_offices()}),
+        chart=ranking_chart(board.rows, lambda code: board.names.get(code, code)),
+        names=names(current_locale()),
+        countries=_countries(),
         kinds=OFFICE_KINDS,
         args=request.args,
     )
+
+
+def _countries() -> list[tuple[str, str]]:
+    """(ISO code, name in the reader's language) of every office's country, by name."""
+    codes = {o.country for o in list_offices()}
+    return sorted(((c, country_name(c)) for c in codes), key=lambda pair: pair[1])
 
 
 @bp.get("/offices/<code>")
@@ -72,13 +104,16 @@ def office(code: str) -> str:
     figures = office_figures(current_user, found, None, None)  # refuses the wrong people
     trend = monthly_scores(found.id)
     month = last_complete_month(date.today())
+    named = names(current_locale())
     return render_template(
         "reports/office.html",
         office=found,
         figures=figures,
-        trend=trend,
+        trend=[m for m in trend if m.n],
+        names=named,
         kpis=office_columns(found, month, period_label(month)),
-        chart=charts.data_uri(charts.trend_chart(trend)),
+        trend_chart=trend_chart(trend),
+        sections_chart=sections_chart(figures["sections"], named),
     )
 
 
@@ -95,8 +130,7 @@ def _office_for_head(found: Office) -> str:
         quarters=[periods.quarter_code(q) for q in offered],
         trend=quarterly_scores(found.id, offered[::-1]),
         kpis=kpis,
-        section_names=section_titles(),
-        item_names=item_texts(),
+        names=names(current_locale()),
     )
 
 
@@ -122,10 +156,17 @@ def public() -> str:
         raise BadRequest(_l("The public page shows whole quarters: choose one from the list."))
     offered = periods.completed_quarters(date.today(), first_approved_visit(), limit=20)
     period = _chosen_quarter(offered)
+    figures = public_figures(period, current_locale())
     return render_template(
         "reports/public.html",
         period=period,
         quarter=periods.quarter_code(period),
         quarters=[periods.quarter_code(q) for q in offered],
-        figures=public_figures(period, current_locale()),
+        figures=figures,
+        chart=ranking_chart(figures["rows"], _public_name(figures["rows"])),
     )
+
+
+def _public_name(rows: list[dict[str, Any]]) -> Callable[[str], str]:
+    named = {r["office"]: r["name"] for r in rows}
+    return lambda code: named.get(code, code)

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import statistics
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 
 from ..domain.disclosure import MIN_VISITS
 from ..domain.periods import Period, quarter_code
+from ..domain.stats import mean_ci_from_values
 from ..extensions import db
 from ..visits.models import Visit
 
 
-def monthly_scores(office_id: int, months: int = 12) -> list[tuple[str, float | None, int]]:
-    """(YYYY-MM, mean score, n) for the last `months` months, oldest first."""
+class MonthScore(NamedTuple):
+    month: str  # YYYY-MM
+    score: float | None  # mean of the month's approved visits, 0–100
+    n: int  # approved visits with a score
+    interval: tuple[float, float] | None  # 95 % t interval of the mean (n >= 2)
+
+
+def monthly_scores(office_id: int, months: int = 12) -> list[MonthScore]:
+    """One MonthScore for each of the last `months` months, oldest first (empty months too:
+    the chart leaves a gap, the table skips them)."""
     today = date.today()
     start_year, start_month = divmod(today.year * 12 + today.month - 1 - (months - 1), 12)
     start = date(start_year, start_month + 1, 1)
@@ -34,7 +44,8 @@ def monthly_scores(office_id: int, months: int = 12) -> list[tuple[str, float | 
         year, month = divmod(start.year * 12 + start.month - 1 + offset, 12)
         key = f"{year:04d}-{month + 1:02d}"
         values = buckets.get(key, [])
-        result.append((key, statistics.fmean(values) if values else None, len(values)))
+        mean = statistics.fmean(values) if values else None
+        result.append(MonthScore(key, mean, len(values), mean_ci_from_values(values)))
     return result
 
 

@@ -484,8 +484,8 @@ def test_the_monthly_reports_of_two_months_differ_and_are_right(client, example)
     assert "40.0 % of the recommendations opened in the period (5) implemented" in facts
     assert "2 overdue findings at the period's end" in facts
     # September, beside August.
-    assert _row(september, "Recommendations opened") == ["1", "5", "-4"]
-    assert _row(september, "Implemented, %") == ["0.0", "40.0", "-40.0"]
+    assert _row(september, "Recommendations opened") == ["1", "5", "−4"]  # U+2212
+    assert _row(september, "Implemented, %") == ["0.0", "40.0", "−40.0"]
     assert _row(september, "Reopened during the period") == ["1", "1", "0"]
     assert _row(september, "Overdue at the period's end") == ["3", "2", "+1"]
     facts = " ".join(september.split())
@@ -501,13 +501,14 @@ def test_the_summary_workbook(client, example):
     )
     book = load_workbook(io.BytesIO(resp.data), read_only=True)
     rows = list(book["Recommendations"].iter_rows(min_row=2, values_only=True))
-    assert [r[0] for r in rows] == [B, A, None]  # by code, then all offices
+    assert [r[1] for r in rows] == [B, A, None]  # by name, then all offices
+    assert [r[0] for r in rows] == [f"{B} en", f"{A} en", "All offices"]
     total = rows[-1]
-    assert total[2:9] == (5, 2, pytest.approx(40.0), 0, pytest.approx(0.0), 1, 2)
-    assert total[9] == pytest.approx(15.25) and total[10] == pytest.approx(20.0)
+    assert total[2:9] == (5, 2, pytest.approx(0.4), 0, pytest.approx(0.0), 1, 2)
+    assert total[9] == pytest.approx(15.3) and total[10] == pytest.approx(0.2)
     findings = list(book["Findings"].iter_rows(min_row=2, values_only=True))
     assert len(findings) == 5  # the five opened in August
-    assert sorted(r[3] for r in findings) == ["Implemented", "Implemented", "Open", "Open", "Open"]
+    assert sorted(r[5] for r in findings) == ["Implemented", "Implemented", "Open", "Open", "Open"]
 
 
 def test_findings_walked_through_the_services_today(app, client, tmp_path):

@@ -53,15 +53,14 @@ def test_visits_csv_equals_the_api(client, world):
     resp = client.get("/api/v1/exports/visits.csv?lang=en", headers=world["group"].headers)
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
     text = resp.get_data(as_text=True)
-    assert text.startswith("\ufeff")
-    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 4
     for row in rows:
-        api = client.get(f"/api/v1/visits/{row['Visit']}", headers=world["group"].headers).json
-        assert float(row["Score"]) == pytest.approx(api["score"])
-        assert row["Office code"] == api["office"]
+        api = client.get(f"/api/v1/visits/{row['visit']}", headers=world["group"].headers).json
+        assert float(row["score"]) == pytest.approx(api["score"], abs=0.005)
+        assert row["office"] == api["office"]
     kk = client.get("/api/v1/exports/visits.csv?lang=kk", headers=world["group"].headers)
-    assert "Мекеме" in kk.get_data(as_text=True).splitlines()[0]
+    assert kk.get_data(as_text=True) == text  # for machines: the same in every language
 
 
 def test_answers_csv_has_no_free_text(client, world):
@@ -69,10 +68,9 @@ def test_answers_csv_has_no_free_text(client, world):
         "/api/v1/exports/answers.csv?lang=en", headers=world["group"].headers
     ).get_data(as_text=True)
     assert "Aigerim" not in text and "HYPERLINK" not in text
-    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-    ramp = [r for r in rows if r["Item"] == "ramp"]
-    assert {r["Answer"] for r in ramp} == {"yes", "no", "na"}
-    assert {r["Answer (label)"] for r in ramp} == {"Yes", "No", "Not applicable"}
+    rows = list(csv.DictReader(io.StringIO(text)))
+    ramp = [r for r in rows if r["item"] == "ramp"]
+    assert {r["value"] for r in ramp} == {"yes", "no", "na"}
 
 
 def test_summary_xlsx_equals_the_api(client, world):
@@ -86,15 +84,15 @@ def test_summary_xlsx_equals_the_api(client, world):
         "Recommendations",
         "Findings",
     ]
-    offices = {row[0]: row for row in book["Offices"].iter_rows(min_row=2, values_only=True)}
+    offices = {row[1]: row for row in book["Offices"].iter_rows(min_row=2, values_only=True)}
     for row in client.get("/api/v1/scores", headers=world["group"].headers).json:
-        assert offices[row["office"]][2] == row["n"]
-        assert offices[row["office"]][3] == pytest.approx(row["score"])
-    items = {row[0]: row for row in book["Items"].iter_rows(min_row=2, values_only=True)}
+        assert offices[row["office"]][3] == row["n"]
+        assert offices[row["office"]][4] == pytest.approx(row["score"], abs=0.05)
+    items = {row[1]: row for row in book["Items"].iter_rows(min_row=2, values_only=True)}
     figures = client.get(
         "/api/v1/offices/tr-istanbul-cg/scores", headers=world["group"].headers
     ).json
-    assert items["ramp"][1] >= figures["items"]["ramp"]["pass"]
+    assert items["ramp"][3] >= figures["items"]["ramp"]["pass"]
 
 
 @pytest.mark.parametrize(
