@@ -188,7 +188,7 @@ def draw_bars(
         )
     ax.set_yticks([])
     ax.set_xticks([0, 25, 50, 75, 100])
-    ax.tick_params(axis="x", labelsize=size * 0.9, length=3)
+    ax.tick_params(axis="x", labelsize=size, length=3)
     ax.grid(axis="x", color="#ddd", linewidth=0.6)
     ax.set_axisbelow(True)
     ax.spines[["top", "right", "left"]].set_visible(False)
@@ -203,12 +203,13 @@ def line_chart(
     width_in: float = WIDTH_IN,
 ) -> bytes:
     """A score 0–100 over time: points joined where neighbours have a value, the 95 %
-    interval as a band; labels (months, already in the reader's language) under the axis."""
+    interval as a band; labels (months, already in the reader's language; "" for none)
+    under the axis."""
     import math
 
     with _style():
         fig, _renderer = _figure(width_in, 3.2)
-        ax = fig.add_axes((0.13, 0.3, 0.83, 0.64))
+        ax = fig.add_axes((0.13, 0.22, 0.8, 0.72))
         xs = list(range(len(labels)))
         ys = [math.nan if v is None else v for v in values]
         low = [math.nan if i is None else i[0] for i in intervals]
@@ -217,11 +218,8 @@ def line_chart(
         ax.plot(xs, ys, marker="o", color=ACCENT)
         ax.set_ylim(0, 100)
         ax.set_xlim(-0.5, max(len(labels) - 0.5, 0.5))
-        step = max(1, math.ceil(len(labels) / 6))  # six labels fit across a phone
-        ax.set_xticks(xs[::step], [labels[i] for i in xs[::step]])
-        ax.tick_params(axis="x", labelrotation=40)
-        for tick in ax.get_xticklabels():
-            tick.set_horizontalalignment("right")
+        named = [i for i in xs if labels[i]]  # "" leaves a month without a tick label
+        ax.set_xticks(named, [labels[i] for i in named])
         ax.set_yticks([0, 50, 100])
         ax.grid(axis="y", color="#ddd", linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from babel.dates import format_skeleton
+from babel.dates import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -158,12 +158,20 @@ def sections_chart(sections: dict[str, dict[str, Any]], named: Names) -> Chart:
 
 
 def trend_chart(months: list[MonthScore]) -> Chart:
-    """An office's score by month with its 95 % interval, months named in the reader's
-    language."""
-    labels = [
-        format_skeleton("yMMM", date.fromisoformat(f"{m.month}-01"), locale=current_locale())
-        for m in months
-    ]
+    """An office's score by month with its 95 % interval. At most six months are named
+    under the axis ("қаң.", "янв.", "Jan": six fit across a phone), each with its year
+    under it when the year differs from the last one named."""
+    locale = current_locale()
+    step = max(1, -(-len(months) // 6))
+    labels, year = [], 0
+    for index, m in enumerate(months):
+        first = date.fromisoformat(f"{m.month}-01")
+        if index % step:
+            labels.append("")
+            continue
+        name = format_date(first, "LLL", locale=locale)
+        labels.append(name if first.year == year else f"{name}\n{first.year}")
+        year = first.year
     svg = charts.line_chart(labels, [m.score for m in months], [m.interval for m in months])
     return Chart(charts.data_uri(svg))
 
@@ -177,10 +185,7 @@ def public_figures(period: Period, locale: str) -> dict[str, Any]:
     offices = {o.code: o for o in db.session.scalars(select(Office))}
     kpis = period_kpis(period)
     return {
-        "rows": [
-            {**r, "name": one_line(offices[r["office"]].name(locale))}
-            for r in rows
-        ],
+        "rows": [{**r, "name": one_line(offices[r["office"]].name(locale))} for r in rows],
         "implemented_share": kpis.share_implemented,
         "findings": kpis.opened,
     }

@@ -310,6 +310,11 @@ def _kpi_cells(k: Kpis) -> list[Any]:
     ]
 
 
+def _percent_header(text: str) -> str:
+    """ "Implemented, %%" (a msgid shared with the pages, where %% is formatted) as "…, %"."""
+    return text.replace("%%", "%")
+
+
 def _recommendations(period: Period, lang: str) -> Sheet:
     """The period's recommendation KPIs (findings/kpis.py) per office, and for all offices."""
     columns = [
@@ -317,13 +322,13 @@ def _recommendations(period: Period, lang: str) -> Sheet:
         Column(_("Office code")),
         Column(_("Recommendations opened"), "int"),
         Column(_("Of these, implemented by the period's end"), "int"),
-        Column(_("Implemented"), "percent"),
+        Column(_percent_header(_("Implemented, %%")), "percent"),
         Column(_("Of these, verified by the period's end"), "int"),
-        Column(_("Verified"), "percent"),
+        Column(_percent_header(_("Verified, %%")), "percent"),
         Column(_("Reopened during the period"), "int"),
         Column(_("Overdue at the period's end"), "int"),
         Column(_("Median days to fix"), "score"),
-        Column(_("Recurrences"), "percent"),
+        Column(_percent_header(_("Recurrences, %%")), "percent"),
     ]
     figures = programme(period, lang)
     rows = [

@@ -4,8 +4,8 @@ Pillow) in each language: names not codes, formats, file names, no text cut, hos
 from __future__ import annotations
 
 import csv
-import logging
 import io
+import logging
 import re
 from datetime import date, datetime
 
@@ -381,3 +381,20 @@ def test_a_lone_bound_on_the_dashboard_is_honoured(app, world):
     assert page.status_code == 200
     assert "Apr 1, 2026 –" in page.text
     assert browser.get("/dashboard?to=1999-12-31", headers=en).status_code == 422
+
+
+def test_changes_carry_their_sign(app):
+    from flask_babel import force_locale
+
+    from survey.templating import signed
+
+    with app.test_request_context(), force_locale("ru"):
+        assert [signed(3.94), signed(-2.06), signed(0.04), signed(None)] == [
+            "+3,9",
+            "\u22122,1",
+            "0,0",
+            "–",
+        ]
+        assert [signed(3, 0), signed(-1, 0), signed(0, 0)] == ["+3", "\u22121", "0"]
+    with app.test_request_context(), force_locale("en"):
+        assert signed(1234.56) == "+1,234.6"
