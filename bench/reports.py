@@ -3,7 +3,8 @@
     .venv/bin/python bench/reports.py [--postgres] [--offices 1000] [--visits 100000]
 
 Times GET /scores against one bare SQL GROUP BY over the stored visit scores on the same
-database, the office page, and visits.csv of every visit (with the process's peak memory).
+database, the office page, the dashboard of a year, and visits.csv and summary.xlsx of every
+visit (each with its process's peak memory).
 Results go to docs/performance.md by hand.
 """
 
@@ -63,16 +64,10 @@ def main() -> None:
             },
         )
         office_ms = _median_ms(lambda: client.get("/offices/demo-0500"), args.repeat)
-        import subprocess
-
         db.session.commit()  # end this process's transaction: SQLite has one writer lock
-        done = subprocess.run(
-            [sys.executable, __file__, "--csv-only", url, token],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        size, csv_s, peak = (float(v) for v in done.stdout.split())
+        size, csv_s, peak = _fresh_process("--csv-only", url, token)
+        book_size, book_s, book_peak = _fresh_process("--xlsx-only", url, token)
+        board_ms = _median_ms(lambda: client.get("/dashboard?kind=year&value=2026"), 3)
         print(f"database {url.split(':')[0]}: {args.offices} offices, {args.visits} visits")
         print(f"bare SQL GROUP BY office         median {sql_ms:8.1f} ms")
         print(
@@ -83,18 +78,32 @@ def main() -> None:
             f"visits.csv: {size / 1e6:.1f} MB in {csv_s:.1f} s; "
             f"peak memory of the process {peak:.0f} MB"
         )
+        print(
+            f"summary.xlsx: {book_size / 1e6:.1f} MB in {book_s:.1f} s; "
+            f"peak memory of the process {book_peak:.0f} MB"
+        )
+        print(f"dashboard of a year (chart, {args.offices} rows) median {board_ms:8.1f} ms")
 
 
-def csv_only(url: str, token: str) -> None:
+def _fresh_process(mode: str, url: str, token: str) -> tuple[float, float, float]:
+    """(bytes, seconds, peak MB) of one export run by export_only in a new process."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, __file__, mode, url, token], capture_output=True, text=True, check=True
+    )
+    size, seconds, peak = (float(v) for v in done.stdout.split())
+    return size, seconds, peak
+
+
+def export_only(url: str, token: str, what: str = "visits.csv") -> None:
     """In a fresh process, so its peak memory is the export's alone: bytes, seconds, MB."""
     from survey import create_app
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     client = app.test_client()
     start = time.perf_counter()
-    response = client.get(
-        "/api/v1/exports/visits.csv", headers={"Authorization": f"Bearer {token}"}
-    )
+    response = client.get(f"/api/v1/exports/{what}", headers={"Authorization": f"Bearer {token}"})
     size = sum(len(chunk) for chunk in response.response)
     elapsed = time.perf_counter() - start
     print(size, elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
@@ -102,6 +111,8 @@ def csv_only(url: str, token: str) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--csv-only":
-        csv_only(sys.argv[2], sys.argv[3])
+        export_only(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 4 and sys.argv[1] == "--xlsx-only":
+        export_only(sys.argv[2], sys.argv[3], "summary.xlsx")
     else:
         main()

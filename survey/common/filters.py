@@ -20,6 +20,7 @@ from ..domain.search import terms
 from ..errors import InvalidInput
 from ..extensions import db
 from ..offices.models import Office
+from ..templating import country_name
 
 SEARCH_MAX = 100
 TRUE, FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
@@ -158,6 +159,7 @@ def office_choices(locale: str) -> list[tuple[str, str]]:
 
 
 def country_choices() -> list[tuple[str, str]]:
-    """The countries that have an office, as (code, code) for a filter's list."""
-    query = select(Office.country).distinct().order_by(Office.country)
-    return [(code, code) for code in db.session.scalars(query)]
+    """The countries that have an office, as (ISO code, its name in the reader's language:
+    CLDR through Babel) for a filter's list, by name."""
+    codes = db.session.scalars(select(Office.country).distinct())
+    return sorted(((code, country_name(code)) for code in codes), key=lambda pair: pair[1])

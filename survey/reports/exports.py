@@ -13,7 +13,7 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ..checklists.models import Checklist
 from ..common.time import with_offset
@@ -73,10 +73,10 @@ def _number(value: float | None, places: int) -> str:
     return "" if value is None else f"{value:.{places}f}"
 
 
-def visit_rows(period: Period | None) -> Iterator[list[Any]]:
-    """visits.csv rows, VISITS_COLUMNS: score 0–100 with two decimals, critical true/false,
-    visited_at ISO 8601 with the office's UTC offset."""
-    query = (
+def approved_visits(period: Period | None) -> Select[Any]:
+    """The approved visits of the period (None: all) with their office and checklist, by date:
+    what visits.csv and the Visits sheet of summary.xlsx read, streamed in batches."""
+    return (
         select(
             Visit.uuid,
             Office.code,
@@ -95,7 +95,12 @@ def visit_rows(period: Period | None) -> Iterator[list[Any]]:
         .order_by(Visit.visited_on, Visit.id)
         .execution_options(yield_per=BATCH)
     )
-    for row in db.session.execute(query):
+
+
+def visit_rows(period: Period | None) -> Iterator[list[Any]]:
+    """visits.csv rows, VISITS_COLUMNS: score 0–100 with two decimals, critical true/false,
+    visited_at ISO 8601 with the office's UTC offset."""
+    for row in db.session.execute(approved_visits(period)):
         yield [
             row.uuid,
             row.code,

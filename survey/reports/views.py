@@ -10,14 +10,15 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from ..common.filters import country_choices
 from ..domain import periods
 from ..errors import BadRequest, InvalidInput, NotFound
 from ..findings.programme import head_columns, last_complete_month, office_columns, period_label
 from ..offices.models import OFFICE_KINDS, Office
-from ..offices.services import get_office, list_offices
+from ..offices.services import get_office
 from ..scores.services import office_figures
 from ..scores.trend import first_approved_day, monthly_scores, quarterly_scores
-from ..templating import country_name, current_locale
+from ..templating import current_locale
 from .services import dashboard as build_dashboard
 from .services import (
     first_approved_visit,
@@ -81,16 +82,10 @@ def dashboard() -> str:
         period_heading=period_label(period),
         chart=ranking_chart(board.rows, lambda code: board.names.get(code, code)),
         names=names(current_locale()),
-        countries=_countries(),
+        countries=country_choices(),
         kinds=OFFICE_KINDS,
         args=request.args,
     )
-
-
-def _countries() -> list[tuple[str, str]]:
-    """(ISO code, name in the reader's language) of every office's country, by name."""
-    codes = {o.country for o in list_offices()}
-    return sorted(((c, country_name(c)) for c in codes), key=lambda pair: pair[1])
 
 
 @bp.get("/offices/<code>")

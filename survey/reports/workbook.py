@@ -33,8 +33,7 @@ from ..findings.models import Finding
 from ..offices.models import Office
 from ..scores.services import approved_in, item_figures_for, ranking, section_figures
 from ..templating import finding_status_labels, severity_labels
-from ..visits.models import Visit
-from .exports import BATCH
+from .exports import BATCH, approved_visits
 from .services import Names, names
 
 # Number formats. 14 and 22 are Excel's built-in short date and date-time: each reader's
@@ -260,27 +259,8 @@ def _visit_rows(named: Names, period: Period | None) -> Iterator[list[Any]]:
         (c.slug, c.version): c.spec.title.get(named.locale) or c.spec.title.get("en") or c.slug
         for c in db.session.scalars(select(Checklist))
     }
-    query = (
-        select(
-            Visit.uuid,
-            Office.code,
-            Office.country,
-            Checklist.slug,
-            Checklist.version,
-            Visit.visited_at,
-            Visit.visited_offset,
-            Visit.visited_on,
-            Visit.score,
-            Visit.critical,
-        )
-        .join(Office, Office.id == Visit.office_id)
-        .join(Checklist, Checklist.id == Visit.checklist_id)
-        .where(approved_in(*((None, None) if period is None else (period.start, period.end))))
-        .order_by(Visit.visited_on, Visit.id)
-        .execution_options(yield_per=BATCH)
-    )
     yes, no = _("yes"), _("no")
-    for row in db.session.execute(query):
+    for row in db.session.execute(approved_visits(period)):
         local: datetime = with_offset(row.visited_at, row.visited_offset).replace(tzinfo=None)
         yield [
             row.uuid,

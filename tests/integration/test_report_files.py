@@ -362,6 +362,9 @@ def test_pages_show_names_not_codes(app, world):
     assert '<option value="TR">Түркия</option>' in board
     assert '<option value="DE">Германия</option>' in board
     assert ">Қолжетімділік</th>" in board and ">access</th>" not in board
+    for url in ("/findings", "/visits"):  # every country filter names countries
+        listed = browser.get(url, headers=kk).text
+        assert '<option value="TR">Түркия</option>' in listed, url
     assert "Қызмет</th>" in board
     office = browser.get("/offices/de-berlin-emb", headers=kk).text
     assert ">Пандус</th>" in office and ">ramp</th>" not in office
