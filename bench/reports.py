@@ -106,7 +106,16 @@ def export_only(url: str, token: str, what: str = "visits.csv") -> None:
     response = client.get(f"/api/v1/exports/{what}", headers={"Authorization": f"Bearer {token}"})
     size = sum(len(chunk) for chunk in response.response)
     elapsed = time.perf_counter() - start
-    print(size, elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    print(size, elapsed, _peak_mb())
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory (VmHWM). Not getrusage's ru_maxrss: Linux keeps
+    that across fork and exec, so a child would report its parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":

@@ -336,7 +336,11 @@ def _export_args(*, whole: bool) -> Export:
     lang = request.args.get("lang") or current_locale()
     if lang not in LOCALES:
         raise InvalidInput(_("Some fields need attention."), {"lang": [_("Use kk, ru or en.")]})
-    audit.record(
+    period = report_period(date_from, date_to, whole=whole)
+    if period is not None and period.start > today_utc():
+        problem = _("This period has not begun yet: choose one that has.")
+        raise InvalidInput(problem, {"period" if request.args.get("period") else "from": [problem]})
+    audit.record(  # only an export that is made
         "export",
         api_user(),
         what=request.path.rsplit("/", 1)[-1],
@@ -344,7 +348,7 @@ def _export_args(*, whole: bool) -> Export:
         end=str(date_to),
     )
     db.session.commit()
-    return Export(report_period(date_from, date_to, whole=whole), lang)
+    return Export(period, lang)
 
 
 def _download(export: Export, what: str, ext: str) -> dict[str, str]:

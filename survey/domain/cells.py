@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-# C0 controls but tab and line feed, DEL and C1: XML 1.0 (inside XLSX) refuses most of them, and
-# a reader sees none. Word's Shift+Enter (U+000B) and a carriage return read as a line break.
+# C0 controls but tab and line feed, DEL and C1, lone surrogates and U+FFFE/U+FFFF: XML 1.0
+# (inside XLSX and SVG) refuses most of them, and a reader sees none. Word's Shift+Enter
+# (U+000B) and a carriage return read as a line break.
 _BREAKS = re.compile(r"\r\n?|\x0b|\x0c")
-_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean_text(text: str) -> str:

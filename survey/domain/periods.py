@@ -54,6 +54,14 @@ def last_twelve_months(today: date) -> Period:
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 
+def iso_day(raw: str) -> date:
+    """A date written YYYY-MM-DD in ASCII digits, and nothing else (Python's fromisoformat
+    also takes "20260301" and "2026-W10-1"); ValueError otherwise."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw, flags=re.ASCII):
+        raise ValueError(f"not YYYY-MM-DD: {raw!r}")
+    return date.fromisoformat(raw)
+
+
 def parse(
     kind: str | None, value: str | None, start: str | None, end: str | None, today: date
 ) -> Period:
@@ -74,7 +82,7 @@ def parse(
             raise ValueError(f"not a year: {value!r}")
         chosen = year(int(value))
     elif start and end:
-        chosen = Period(date.fromisoformat(start), date.fromisoformat(end))
+        chosen = Period(iso_day(start), iso_day(end))
     else:
         return month(today.year, today.month).previous()
     if chosen.start < EARLIEST or chosen.end > LATEST or chosen.start > chosen.end:

@@ -34,7 +34,9 @@ class Office(db.Model):
     )
 
     def name(self, locale: str) -> str:
-        return getattr(self, f"name_{locale}", None) or self.name_en
+        """The name in locale (else English), on one line without control characters, also
+        for a name stored by a release that did not clean names on save."""
+        return one_line(getattr(self, f"name_{locale}", None) or self.name_en)
 
 
 @event.listens_for(Office, "before_insert")

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from ..domain.cells import clean_text
+
 ACCENT = "#00546e"
 FAINT = "#9bb7c0"
 INK = "#1b1b1b"
@@ -30,15 +32,17 @@ STYLE = {
     "font.family": ["DejaVu Sans"],
     "font.size": LABEL_PT,
     "svg.hashsalt": "adaldyq",  # the same data gives the same bytes
+    "text.parse_math": False,  # "$5 and $6" in a name is text, not a formula to typeset
 }
 
 
 @dataclass(frozen=True)
 class Bar:
-    """One row of a bar chart: a name, a value 0–100 and the text shown at its end."""
+    """One row of a bar chart: a name, a value 0–100 and the text shown at its end. Without
+    a value (a figure withheld) the row holds the name and the note, no bar."""
 
     label: str
-    value: float
+    value: float | None
     note: str  # the value as the reader writes it, e.g. "85,3" (short: it sits by the bar)
     interval: tuple[float, float] | None = None
     faint: bool = False  # drawn light and hatched: too few visits to rank
@@ -73,7 +77,8 @@ def text_width_in(renderer: Any, text: str, size: float, weight: str = "normal")
 
 def wrap(renderer: Any, text: str, size: float, width_in: float, weight: str = "normal") -> str:
     """text broken into lines no wider than width_in, measured word by word; a word longer
-    than a line is cut into pieces that fit."""
+    than a line is cut into pieces that fit. Control characters are dropped first."""
+    text = clean_text(text)
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line = ""
@@ -144,6 +149,11 @@ def draw_bars(
     for bar in bars:
         label = wrap(renderer, bar.label, size, usable)
         lines = label.count("\n") + 1
+        if bar.value is None:  # the note in place of the bar
+            label = label + "\n" + wrap(renderer, bar.note, size, usable)
+            rows.append((bar, label, y))
+            y += (label.count("\n") + 1) * line_in + GAP_IN
+            continue
         rows.append((bar, label, y))
         y += lines * line_in + BAR_IN + GAP_IN
     axis_in = 0.35  # the scale 0–100 under the bars
@@ -157,7 +167,9 @@ def draw_bars(
     ax.set_ylim(max(y, 0.3), 0)
     for bar, label, top in rows:
         lines = label.count("\n") + 1
-        ax.text(0, top, label, va="top", ha="left", color=INK, linespacing=1.15)
+        ax.text(0, top, label, va="top", ha="left", color=INK, linespacing=1.15, fontsize=size)
+        if bar.value is None:
+            continue
         middle = top + lines * line_in + BAR_IN / 2
         ax.barh(
             middle,
@@ -184,6 +196,7 @@ def draw_bars(
             ha="right" if inside else "left",
             color="white" if inside and not bar.faint else INK,
             fontweight="bold",
+            fontsize=size,
             bbox={"facecolor": "white", "linewidth": 0, "pad": 1} if inside and bar.faint else None,
         )
     ax.set_yticks([])
@@ -307,6 +320,7 @@ def _put(
     """A text whose top is y_in inches from the figure's top; returns where it ends. Its
     position is kept in inches (gid) and turned into figure fractions once the height is
     known (_restack)."""
+    text = clean_text(text)
     lines = text.count("\n") + 1
     artist = fig.text(0, 0, text, fontsize=size, color=color, fontweight=weight, va="top")
     artist.set_gid(f"{x_in}:{y_in}")

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -97,6 +99,14 @@ def approved_visits(period: Period | None) -> Select[Any]:
     )
 
 
+def _plain(value: Any) -> Any:
+    """A number as plain dot decimal digits (1e+20 -> "100000000000000000000", 2.5e-07 ->
+    "0.00000025"); other values as they are."""
+    if isinstance(value, float) and math.isfinite(value):
+        return format(Decimal(repr(value)), "f")
+    return value
+
+
 def visit_rows(period: Period | None) -> Iterator[list[Any]]:
     """visits.csv rows, VISITS_COLUMNS: score 0–100 with two decimals, critical true/false,
     visited_at ISO 8601 with the office's UTC offset."""
@@ -146,6 +156,6 @@ def answer_rows(period: Period | None) -> Iterator[list[Any]]:
             item.section,
             row.item_code,
             item.kind,
-            row.value,
+            _plain(row.value),
             _number(row.score, 4),
         ]

@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..auth.models import User
-from ..domain.cells import one_line
+from ..domain.disclosure import MIN_VISITS
 from ..domain.kpis import change
 from ..domain.periods import Period
 from ..findings.kpis import most_unresolved, period_kpis
@@ -92,8 +92,9 @@ def report_pdf(user: User, period: Period, lang: str) -> bytes:
 
 
 def infographic_facts(user: User, period: Period, lang: str) -> charts.Infographic:
-    """What the infographic says, in lang: the period's figures, and a bar for every office
-    with a score (those with too few visits light and marked)."""
+    """What the infographic says, in lang: the period's figures, and a row for every office
+    with a score. It is published on a website: an office with fewer than MIN_VISITS
+    approved visits is named without its score, which would be one or two visits' own."""
     with force_locale(lang):
         context = report_context(user, period, lang)
         board = context["board"]
@@ -108,14 +109,12 @@ def infographic_facts(user: User, period: Period, lang: str) -> charts.Infograph
                 _("of recommendations implemented"),
             ),
         ]
-        too_few = _("too few visits to rank")
-        bars = [
+        withheld = _("score not shown: fewer than %(n)s approved visits", n=MIN_VISITS)
+        bars = [  # every office with a score; below MIN_VISITS without it (domain/disclosure)
             charts.Bar(
-                label=one_line(board.names.get(r["office"], r["office"]))
-                + (f" ({too_few})" if r["too_few"] else ""),
-                value=r["score"],
-                note=one_decimal(r["score"]),
-                faint=r["too_few"],
+                label=board.names.get(r["office"], r["office"]),
+                value=None if r["too_few"] else r["score"],
+                note=withheld if r["too_few"] else one_decimal(r["score"]),
             )
             for r in scored
         ]

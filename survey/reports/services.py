@@ -15,7 +15,7 @@ from ..auth.models import User
 from ..checklists.services import list_checklists
 from ..domain import periods
 from ..domain.cells import one_line
-from ..domain.charts import shown_in_chart
+from ..domain.charts import both_ends, shown_in_chart
 from ..domain.disclosure import MIN_VISITS
 from ..domain.periods import Period
 from ..extensions import db
@@ -135,12 +135,21 @@ def ranking_chart(
         if r["score"] is not None
     ]
     caption = ""
-    if hidden:
+    if hidden and both_ends(rows, lambda r: not r.get("too_few"), limit):
         caption = str(
             _l(
                 "The chart shows the %(n)s best and the %(n)s worst offices; all %(total)s are "
                 "in the table.",
                 n=limit // 2,
+                total=len(rows),
+            )
+        )
+    elif hidden:
+        caption = str(
+            _l(
+                "The chart shows %(shown)s of the %(total)s offices, ranked ones first; all are "
+                "in the table.",
+                shown=len(shown),
                 total=len(rows),
             )
         )

@@ -57,7 +57,7 @@ def _day(raw: str | None) -> date | None:
     """An ISO date within 2000–2100, or None when absent; ValueError otherwise."""
     if not raw:
         return None
-    day = date.fromisoformat(raw)
+    day = periods.iso_day(raw)
     if not periods.EARLIEST <= day <= periods.LATEST:
         raise ValueError(raw)
     return day

@@ -40,7 +40,7 @@ def parse_period(
     for key, raw in (("from", raw_from), ("to", raw_to)):
         if raw:
             try:
-                parsed[key] = date.fromisoformat(raw)
+                parsed[key] = periods.iso_day(raw)
             except ValueError:
                 fields[key] = [_l("Give a date as YYYY-MM-DD.")]
             else:
