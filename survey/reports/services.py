@@ -23,7 +23,7 @@ from ..findings.kpis import Programme, period_kpis, programme
 from ..offices.models import Office
 from ..scores.services import approved_in, ranking
 from ..scores.trend import MonthScore
-from ..templating import country_name, current_locale, one_decimal
+from ..templating import country_name, current_locale, one_decimal, quarter_label
 from ..visits.models import Visit, VisitSection
 from . import charts
 from .charts import Bar
@@ -156,13 +156,16 @@ def ranking_chart(
     return Chart(charts.data_uri(charts.bar_chart(bars)), caption)
 
 
-def sections_chart(sections: dict[str, dict[str, Any]], named: Names) -> Chart:
-    """An office's score by section, lowest first: where to look."""
+def sections_chart(sections: dict[str, dict[str, Any]], named: Names) -> Chart | None:
+    """An office's score by section, lowest first: where to look; None when no section has a
+    score to show (withheld, or no visits)."""
     ordered = sorted(
         ((code, f) for code, f in sections.items() if f.get("score") is not None),
         key=lambda pair: pair[1]["score"],
     )
     bars = [Bar(named.section(code), f["score"], one_decimal(f["score"])) for code, f in ordered]
+    if not bars:
+        return None
     return Chart(charts.data_uri(charts.bar_chart(bars)))
 
 
@@ -183,6 +186,28 @@ def trend_chart(months: list[MonthScore]) -> Chart:
         year = first.year
     svg = charts.line_chart(labels, [m.score for m in months], [m.interval for m in months])
     return Chart(charts.data_uri(svg))
+
+
+def quarter_chart(quarters: list[tuple[str, float | None, int]]) -> Chart:
+    """An office head's score by ended quarter (scores.trend.quarterly_scores, oldest first;
+    a score withheld below three visits is a gap). At most four quarters are named under
+    the axis, each on two lines ("2026 ж.\n3-тоқсан", "3-й квартал\n2026 г.", "Q3\n2026")."""
+    step = max(1, -(-len(quarters) // 4))
+    labels = [
+        "" if index % step else _two_lines(quarter_label(code))
+        for index, (code, _score, _n) in enumerate(quarters)
+    ]
+    scores = [score for _code, score, _n in quarters]
+    return Chart(charts.data_uri(charts.line_chart(labels, scores, [None] * len(quarters))))
+
+
+def _two_lines(text: str) -> str:
+    """text broken at the space nearest its middle."""
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    if not spaces:
+        return text
+    cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return text[:cut] + "\n" + text[cut + 1 :]
 
 
 def public_figures(period: Period, locale: str) -> dict[str, Any]:

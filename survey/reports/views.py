@@ -24,6 +24,7 @@ from .services import (
     first_approved_visit,
     names,
     public_figures,
+    quarter_chart,
     ranking_chart,
     report_period,
     sections_chart,
@@ -118,14 +119,19 @@ def _office_for_head(found: Office) -> str:
     chosen = _chosen_quarter(offered)
     figures = office_figures(current_user, found, chosen.start, chosen.end)  # refuses others
     kpis = head_columns(found, chosen)
+    trend = quarterly_scores(found.id, offered[::-1])
+    named = names(current_locale())
     return render_template(
         "reports/office_head.html",
         office=found,
         figures=figures,
         quarters=[periods.quarter_code(q) for q in offered],
-        trend=quarterly_scores(found.id, offered[::-1]),
+        trend=trend,
         kpis=kpis,
-        names=names(current_locale()),
+        names=named,
+        trend_chart=quarter_chart(trend),
+        trend_shown=any(score is not None for _q, score, _n in trend),
+        sections_chart=sections_chart(figures["sections"], named),
     )
 
 

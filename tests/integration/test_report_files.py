@@ -467,3 +467,19 @@ def test_an_infographic_of_long_names_keeps_every_text_on_its_canvas(app):
     info = charts.Infographic("Title", [("1", "fact")] * 4, "Caption", bars, "Footer 1424")
     with charts._style():
         assert charts.overflowing_texts(charts.infographic_figure(info)) == []
+
+
+def test_the_office_head_sees_charts_of_what_the_tables_show(app, world):
+    head = make_user("office_head", office="tr-istanbul-cg")
+    browser = app.test_client()
+    sign_in(browser, head.email)
+    page = browser.get("/offices/tr-istanbul-cg?quarter=2026-Q1", headers={"Accept-Language": "kk"})
+    assert page.status_code == 200
+    assert page.text.count('src="data:image/svg+xml;base64,') == 2  # by quarter, by section
+    assert ">Қолжетімділік</th>" in page.text
+    # Q2 has one visit in Istanbul: no section scores, so no section chart (the quarter chart
+    # still shows Q1's score).
+    quiet = browser.get(
+        "/offices/tr-istanbul-cg?quarter=2026-Q2", headers={"Accept-Language": "kk"}
+    )
+    assert quiet.text.count('src="data:image/svg+xml;base64,') == 1
