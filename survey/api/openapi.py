@@ -90,6 +90,44 @@ def _path_param(name: str, kind: str = "string") -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
 
 
+EXPORTS = {  # path: (media type, what it is); docs/exports.md describes each
+    "/exports/visits.csv": ("text/csv", "Approved visits for machines: stable column keys"),
+    "/exports/answers.csv": ("text/csv", "Scorable and numeric answers for machines"),
+    "/exports/summary.xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Six sheets for people, in lang",
+    ),
+    "/exports/report.pdf": ("application/pdf", "The report of the period, in lang"),
+    "/exports/infographic.png": ("image/png", "A picture for the website, in lang"),
+    "/exports/infographic.svg": ("image/svg+xml", "A picture for the website, in lang"),
+}
+
+
+def _export_paths(spec: APISpec) -> None:
+    """The exports (project group only): file name adaldyq-<what>-<period>-<lang>.<ext>."""
+    lang = _query(
+        "lang", "Language of headings and labels; default: the reader's", enum=["kk", "ru", "en"]
+    )
+    for path, (media, what) in EXPORTS.items():
+        spec.path(
+            path,
+            operations={
+                "get": {
+                    "description": f"{what}. A lone from runs to today, a lone to from the first "
+                    "approved visit; see docs/exports.md.",
+                    "parameters": [*PERIOD, lang],
+                    "responses": {
+                        "200": {
+                            "description": "The file, as an attachment",
+                            "content": {media: {"schema": {"type": "string", "format": "binary"}}},
+                        },
+                        **_errors(403, 422),
+                    },
+                }
+            },
+        )
+
+
 def build_spec() -> dict[str, Any]:
     spec = APISpec(
         title="Adaldyq API",
@@ -224,6 +262,7 @@ def build_spec() -> dict[str, Any]:
             }
         },
     )
+    _export_paths(spec)
     multipart = {
         "required": True,
         "content": {

@@ -49,3 +49,37 @@ def test_api_never_answers_5xx(app, client, tmp_path):
             warnings.simplefilter("ignore")
             run()
     assert failures == [], failures
+
+
+def test_exports_never_answer_5xx_to_the_project_group(app, client, tmp_path):
+    """The exports' parameters (from, to, period, lang) drawn by schemathesis, as the only
+    role that passes the role check: no 5xx whatever the period."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the fuzzer needs one database")
+    make_office()
+    load_mini(tmp_path)
+    post_visit(client, make_user("volunteer"), visit_body(submit=True))
+    headers = {"Authorization": f"Bearer {make_user('project_group').token}"}
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    operations = [
+        result.ok()
+        for result in schema.get_all_operations()
+        if result.ok().path.startswith("/exports/")
+    ]
+    assert len(operations) == 6
+    failures: list[tuple[str, int]] = []
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=5, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        )
+        def run(case):  # type: ignore[no-untyped-def]
+            response = case.call(headers=headers)
+            if response.status_code >= 500:
+                failures.append((case.formatted_path + str(case.query), response.status_code))
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            run()
+    assert failures == [], failures
