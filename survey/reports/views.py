@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..common.filters import country_choices
+from ..common.paging import PER_PAGE, Page, Window, page_number
 from ..domain import periods
 from ..errors import BadRequest, InvalidInput, NotFound
 from ..findings.programme import head_columns, last_complete_month, office_columns, period_label
@@ -77,9 +78,17 @@ def dashboard() -> str:
         country=request.args.get("country") or None,
         kind=request.args.get("office_kind") or None,
     )
+    fields: dict[str, list[Any]] = {}
+    window = Window.page(page_number(request.args, fields))
+    if fields:
+        raise InvalidInput(_l("Some fields need attention."), fields)
+    page = Page(
+        board.rows[window.offset : window.offset + PER_PAGE], len(board.rows), window.offset
+    )
     return render_template(
         "reports/dashboard.html",
         board=board,
+        page=page,  # the ranking's and the section table's rows: PER_PAGE offices a page
         period_heading=period_label(period),
         chart=ranking_chart(board.rows, lambda code: board.names.get(code, code)),
         names=names(current_locale()),

@@ -483,3 +483,29 @@ def test_the_office_head_sees_charts_of_what_the_tables_show(app, world):
         "/offices/tr-istanbul-cg?quarter=2026-Q2", headers={"Accept-Language": "kk"}
     )
     assert quiet.text.count('src="data:image/svg+xml;base64,') == 1
+
+
+def test_the_dashboard_shows_a_national_ranking_a_page_at_a_time(app, client, world):
+    for n in range(60):
+        code = f"pg-office-{n:02d}"
+        NAMES[code] = (f"Paged office {n:02d}", f"Бет {n}", f"Страница {n}")
+        _office(code, "TR")
+        body = visit_body(office=code, submit=True, visited_at="2026-04-03T10:00:00+03:00")
+        post_visit(client, world["vol"], body)
+        client.post(
+            f"/api/v1/visits/{body['uuid']}/review",
+            json={"decision": "approve"},
+            headers=world["aud"].headers,
+        )
+    browser = app.test_client()
+    sign_in(browser, world["group"].email)
+    en = {"Accept-Language": "en"}
+    first = browser.get("/dashboard?kind=month&value=2026-04", headers=en).text
+    ranked = re.findall(r'<th scope="row"><a href="/offices/([^"]+)"', first)
+    assert len(ranked) == 50 and 'rel="next"' in first
+    second = browser.get("/dashboard?kind=month&value=2026-04&page=2", headers=en).text
+    rest = re.findall(r'<th scope="row"><a href="/offices/([^"]+)"', second)
+    assert len(rest) == 12 and not set(rest) & set(ranked)  # 62 offices with April visits
+    back = re.search(r'rel="prev" href="([^"]+)"', second).group(1)
+    assert "kind=month" in back and "value=2026-04" in back and "page=" not in back
+    assert browser.get("/dashboard?page=x", headers=en).status_code == 422
