@@ -17,7 +17,9 @@ from ..findings.programme import period_label
 from ..scores.services import approved_in, item_figures_for
 from ..templating import LANGUAGES, one_decimal
 from . import charts
-from .services import dashboard, names, ranking_chart
+from .names import names
+from .pagecharts import ranking_chart
+from .services import dashboard
 
 # The report's comparison with the previous period, one row each (templates/reports/report.html).
 KPI_ROWS = (

@@ -20,17 +20,10 @@ from ..offices.services import get_office
 from ..scores.services import office_figures
 from ..scores.trend import first_approved_day, monthly_scores, quarterly_scores
 from ..templating import current_locale
+from .names import names
+from .pagecharts import quarter_chart, ranking_chart, sections_chart, trend_chart
 from .services import dashboard as build_dashboard
-from .services import (
-    first_approved_visit,
-    names,
-    public_figures,
-    quarter_chart,
-    ranking_chart,
-    report_period,
-    sections_chart,
-    trend_chart,
-)
+from .services import first_approved_visit, public_figures, report_period
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 DASHBOARD_ROLES = ("auditor", "project_group")

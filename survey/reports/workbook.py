@@ -34,7 +34,7 @@ from ..offices.models import Office
 from ..scores.services import approved_in, item_figures_for, ranking, section_figures
 from ..templating import finding_status_labels, severity_labels
 from .exports import BATCH, approved_visits
-from .services import Names, names
+from .names import Names, names
 
 # Number formats. 14 and 22 are Excel's built-in short date and date-time: each reader's
 # spreadsheet shows them in its own locale's order (16.09.2026, 9/16/2026).
