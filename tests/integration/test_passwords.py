@@ -237,7 +237,15 @@ def test_an_unknown_or_switched_off_address_gets_the_same_answer_and_no_mail(
     off = make_user("auditor", email="off@example.kz")
     db.session.get(User, off.user_id).active = False
     db.session.commit()
-    app.config["RESET_ANSWER_SECONDS"] = 0.3  # the default: the answer takes as long for all
+    # Every answer waits until this long after the request came: long enough here that the
+    # real work (a token, a mail queued) ends before it even on a loaded CI machine. A first
+    # request for another account beforehand does the one-time work (the mail's template,
+    # imports) that would otherwise land on the measured one.
+    app.config["RESET_ANSWER_SECONDS"] = 1.0
+    warm = make_user("auditor", email="warm@example.kz")
+    page = client.get("/password/forgot", headers=EN)
+    client.post("/password/forgot", data={"email": warm.email, "csrf_token": csrf_of(page.text)})
+    mail.wait_for(warm.email)
 
     timings, pages = {}, {}
     for email in ("nobody@example.kz", "off@example.kz", person.email):
@@ -252,12 +260,12 @@ def test_an_unknown_or_switched_off_address_gets_the_same_answer_and_no_mail(
         pages[email] = (answer.status_code, _without_csrf(answer.text))
     assert len(set(pages.values())) == 1 and SENT in pages[person.email][1]
     assert max(timings.values()) - min(timings.values()) < 0.1, timings
-    assert min(timings.values()) >= 0.3
+    assert min(timings.values()) >= 1.0
 
     mail.wait_for(person.email)
     time.sleep(0.3)
-    assert [m["To"] for m in mail.messages] == [person.email]
-    assert db.session.scalar(select(func.count(PasswordReset.id))) == 1
+    assert [m["To"] for m in mail.messages] == [warm.email, person.email]
+    assert db.session.scalar(select(func.count(PasswordReset.id))) == 2
 
 
 def test_a_new_link_replaces_the_old_and_an_expired_one_opens_nothing(app, person):
