@@ -30,7 +30,7 @@ run: install translations
 	$(VENV)/bin/survey demo --if-empty
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C stops)"
 	$(VENV)/bin/gunicorn --workers 2 --worker-class gthread --threads 4 --timeout 300 \
-	  --bind $(HOST):$(PORT) --access-logfile - 'survey:create_app()'
+	  --bind $(HOST):$(PORT) --access-logfile - --log-level warning 'survey:create_app()'
 
 system-deps:
 	./scripts/system-deps.sh

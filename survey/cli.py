@@ -167,10 +167,12 @@ def users_token(email: str) -> None:
 @with_appcontext
 def demo(n_offices: int | None, n_visits: int | None, seed: int, if_empty: bool) -> None:
     """Make demo data: real offices, one user per role, believable visits."""
-    from .demo.services import database_is_empty, seed_demo
+    from .demo.services import database_is_empty, demo_logins, seed_demo
 
     if if_empty and not database_is_empty():
         click.echo("The database already has data; no demo was added.")
+        for line in demo_logins():  # `make run` again: the logins are still the last lines
+            click.echo(line)
         return
     report = seed_demo(n_offices=n_offices, n_visits=n_visits, seed=seed)
     for line in report:

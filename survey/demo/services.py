@@ -302,6 +302,15 @@ def seed_demo(
         )
     db.session.commit()
     lines = [f"Demo: {len(offices)} offices, {writer.written} visits ({utcnow():%Y-%m-%d})."]
-    lines.append(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-    lines.extend(f"  {role:<14} {email}" for email, role, _ in DEMO_USERS)
+    return lines + demo_logins()
+
+
+def demo_logins() -> list[str]:
+    """The demo's sign-in lines, when its people are in the database (else none)."""
+    emails = [email for email, _role, _name in DEMO_USERS]
+    present = set(db.session.scalars(select(User.email).where(User.email.in_(emails))))
+    if not present:
+        return []
+    lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
+    lines.extend(f"  {role:<14} {email}" for email, role, _ in DEMO_USERS if email in present)
     return lines

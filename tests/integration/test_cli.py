@@ -190,6 +190,10 @@ def test_demo_makes_a_living_system(runner):
     assert db.session.scalar(select(func.count(Finding.id))) > 0
     skipped = runner.invoke(args=["demo", "--if-empty"])
     assert "no demo was added" in skipped.output
+    # `make run` a second time: the logins are still the last lines it prints before serving.
+    last = skipped.output.strip().splitlines()
+    assert last[-1].strip().split()[-1] == "admin@demo.adaldyq.kz"
+    assert "password for all" in skipped.output
 
 
 def test_demo_volume_mode(runner):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import io
 from pathlib import Path
 
@@ -29,7 +31,15 @@ def test_attach_with_answers_then_remove(client, world):  # noqa: F811
     _login(client, world["vol"].email)
     uuid = _start(client)
     page = client.get(f"/visits/{uuid}/sections/1", headers=EN).text
-    assert 'type="file"' in page and 'accept="image/*,video/*"' in page and "capture" in page
+    inputs = re.findall(r'<input[^>]*type="file"[^>]*>', page)
+    assert inputs and all('accept="image/*,video/*"' in i for i in inputs)
+    # No `capture`: phones then offer the camera and the library, so a photo taken earlier,
+    # discreetly, with the camera app can be attached (DESIGN §8, issue 15).
+    assert not [i for i in inputs if re.search(r"\scapture\b", i)]
+    check = client.get(f"/visits/{uuid}/check", headers=EN)
+    whole = re.findall(r'<input[^>]*type="file"[^>]*>', check.text)
+    assert check.status_code == 200 and whole  # the whole-visit evidence input
+    assert not [i for i in whole if re.search(r"\scapture\b", i)]
     assert 'enctype="multipart/form-data"' in page
     resp = _post_section(
         client,
