@@ -87,7 +87,13 @@ def json_error(status: int, code: str, message: str, fields: dict[str, Any] | No
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    """The API, and a page's script that asks for JSON (the visit page's uploads send
+    `Accept: application/json`): an error then says why in JSON, not as an HTML page the
+    script cannot read (issue 15: "The file was not attached" without a reason)."""
+    if request.path.startswith("/api/"):
+        return True
+    accepted = request.accept_mimetypes
+    return accepted.best_match(["text/html", "application/json"]) == "application/json"
 
 
 def register(app: Flask) -> None:

@@ -99,3 +99,43 @@ def test_whole_visit_evidence_from_the_check_page(client, world):  # noqa: F811
         content_type="multipart/form-data",
     )
     assert bare.status_code == 400
+
+
+def test_a_refused_file_says_why_to_the_page_script(client, world):  # noqa: F811
+    """The section page's script uploads with Accept: application/json: a refusal comes back
+    as JSON with its reason in the user's language, never as an HTML page it cannot read."""
+    _login(client, world["vol"].email)
+    uuid = _start(client)
+    page = client.get(f"/visits/{uuid}/sections/1", headers=EN).text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    cases = {
+        "notes.txt": (b"just some text, not a photo", 415, "not a photo or video"),
+        "photo.jpg": (b"\xff\xd8\xff\xe0" + b"\x00" * 64, 422, "damaged"),
+        "empty.jpg": (b"", 422, ""),
+    }
+    for name, (content, status, words) in cases.items():
+        resp = client.post(
+            f"/visits/{uuid}/evidence",
+            data={"csrf_token": token, "item": "ramp", "file": (io.BytesIO(content), name)},
+            headers={**EN, "Accept": "application/json"},
+            content_type="multipart/form-data",
+        )
+        if name == "empty.jpg" and resp.status_code == 201:
+            continue  # an empty part is no file: nothing attached, nothing refused
+        assert resp.status_code == status, (name, resp.status_code)
+        assert resp.is_json and words in resp.json["error"]["message"], resp.json
+    ru = client.post(
+        f"/visits/{uuid}/evidence",
+        data={"csrf_token": token, "item": "ramp", "file": (io.BytesIO(b"text"), "a.txt")},
+        headers={"Accept-Language": "ru", "Accept": "application/json"},
+        content_type="multipart/form-data",
+    )
+    assert ru.status_code == 415 and "фото" in ru.json["error"]["message"].lower()
+    # A browser's own form post still gets a page (no JavaScript): back with the reason.
+    html = client.post(
+        f"/visits/{uuid}/evidence",
+        data={"csrf_token": token, "item": "ramp", "file": (io.BytesIO(b"text"), "a.txt")},
+        headers={**EN, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
+        content_type="multipart/form-data",
+    )
+    assert html.status_code == 302
