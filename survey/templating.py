@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +13,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_skeleton
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_datetime, format_decimal, get_locale
+from flask_babel import format_datetime, format_decimal, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 
 from .domain.checklist import Item
@@ -185,6 +185,24 @@ def day_label(day: date | None, fmt: str = "medium", locale: str | None = None) 
     return babel_format_date(day, pattern, locale=chosen)
 
 
+def moment_label(moment: datetime | str | None, fmt: str = "medium") -> str:
+    """A date and time as the reader's language writes it, to the minute, never seconds
+    (issue 15): "16.09.2026, 10:26", "16 сент. 2026 г., 10:26", "Sep 16, 2026, 10:26 AM".
+    The clock is the moment's own (no time-zone shift); the page names the zone. A string
+    (a camera's ISO 8601 capture time) is read first; one that is not a time is shown as is."""
+    if not moment:
+        return ""
+    if isinstance(moment, str):
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            return moment
+    if fmt == "short":
+        return format_datetime(moment, "short", rebase=False)
+    time = format_time(moment, "short", rebase=False)
+    return f"{day_label(moment.date(), fmt)}, {time}"
+
+
 def month_label(value: str | date | None) -> str:
     """ "2026-11" (or a date) as the locale writes a month: "2026 ж. қараша", "November 2026"."""
     if not value:
@@ -239,9 +257,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["isodate"] = lambda text: (
         day_label(date.fromisoformat(text)) if text else ""
     )
-    app.jinja_env.filters["datetime_local"] = lambda dt, fmt="medium": (
-        format_datetime(dt, fmt, rebase=False) if dt else ""
-    )
+    app.jinja_env.filters["datetime_local"] = moment_label
     app.jinja_env.globals.update(
         answer_text=answer_text,
         asset_url=asset_url,
