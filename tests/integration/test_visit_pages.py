@@ -100,6 +100,8 @@ def test_bad_answer_is_shown_and_nothing_saved(client, world):
     assert resp.status_code == 422
     assert 'class="error-summary"' in resp.text and 'href="#item-courtesy"' in resp.text
     assert "Give a number." in resp.text
+    # The summary joins question and problem with a dash: no "…?: Give a number" (issue 15).
+    assert 'href="#item-wait">Wait — Give a number.</a>' in resp.text
     assert db.session.scalar(select(func.count()).select_from(Answer)) == 0
 
 
