@@ -133,3 +133,30 @@ def test_checklist_page_weight_and_autosave(browser, live_server):
     page.reload()
     assert first.locator("input[type=radio]").first.is_checked()
     fresh.close()
+
+
+def test_a_section_on_a_phone_scale_on_one_row_help_folded_sections_at_the_top(
+    browser, live_server
+):
+    """Issue 15: the 1–5 scale on one row at 360 px, long help under "More", and the list of
+    sections above the questions."""
+    phone = new_phone(browser, locale="kk-KZ", width=360, height=740)
+    page = phone.new_page()
+    sign_in(page, live_server, "volunteer@e2e.kz")
+    page.goto(f"{live_server}/visits/new")
+    page.select_option("#office", "tr-istanbul-cg")
+    page.select_option("#checklist", "consular-visit:2")
+    page.locator("button.primary").tap()
+    page.wait_for_url(re.compile(r"/sections/1$"))
+    page.goto(page.url.replace("/sections/1", "/sections/4"))
+    assert page.locator(".options-scale").count() >= 1
+    for scale in page.locator(".options-scale").all():
+        rows = {round(o.bounding_box()["y"]) for o in scale.locator(".option").all()}
+        assert len(rows) == 1, rows  # every point of a scale on one row
+    for hint in page.locator("fieldset.item > p.hint").all():  # shown: short help only
+        assert len(hint.inner_text()) <= 90
+    sections = page.locator("details.sections").bounding_box()["y"]
+    first = page.locator("fieldset.item").first.bounding_box()["y"]
+    assert sections < first
+    assert axe_violations(page) == []
+    phone.close()
