@@ -38,6 +38,7 @@ const send = (url, data, onProgress) =>
 
 const thumbItem = (entry, label, removeUrl, removeText) => {
   const li = document.createElement("li");
+  if (entry.kind === "video") li.className = "video"; // the play mark (app.css)
   const img = document.createElement("img");
   img.src = entry.files.thumb;
   img.width = 96;

@@ -138,3 +138,26 @@ def test_a_refused_file_says_why_to_the_page_script(client, world):  # noqa: F81
         content_type="multipart/form-data",
     )
     assert html.status_code == 302
+
+
+def test_a_video_thumbnail_carries_a_play_mark(client, world):  # noqa: F811
+    from tests.media import makers
+
+    _login(client, world["vol"].email)
+    uuid = _start(client)
+    page = client.get(f"/visits/{uuid}/sections/1", headers=EN).text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    for name, content in (
+        ("clip.mp4", makers.video_with_location("mp4")),
+        ("a.jpg", makers.jpeg_with_secrets()),
+    ):
+        sent = client.post(
+            f"/visits/{uuid}/evidence",
+            data={"csrf_token": token, "item": "ramp", "file": (io.BytesIO(content), name)},
+            headers={**EN, "Accept": "application/json"},
+            content_type="multipart/form-data",
+        )
+        assert sent.status_code == 201, sent.json
+    page = client.get(f"/visits/{uuid}/sections/1", headers=EN).text
+    items = re.findall(r'<li( class="video")?><img[^>]*alt="([^"]+)"', page)
+    assert sorted(items) == [("", "Photo 2"), (' class="video"', "Video 1")]
