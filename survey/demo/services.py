@@ -286,6 +286,8 @@ def seed_demo(
                 0.7,
             )
     writer.flush()
+    if not volume:  # the volunteer's home shows planned visits, as the README says
+        _plan(offices, volunteers, checklist, by_role["auditor"])
     replay(
         writer.approvals,
         checklist.spec.items,

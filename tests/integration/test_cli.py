@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from survey.assignments.models import Assignment
 from survey.auth.models import ApiToken, User
 from survey.auth.services import authenticate, user_for_token
 from survey.checklists.models import Checklist
@@ -188,6 +189,9 @@ def test_demo_makes_a_living_system(runner):
     statuses = set(db.session.scalars(select(Visit.status).distinct()))
     assert {"approved", "submitted", "draft", "returned"} <= statuses
     assert db.session.scalar(select(func.count(Finding.id))) > 0
+    volunteer = db.session.scalar(select(User).where(User.email == "volunteer@demo.adaldyq.kz"))
+    planned = select(func.count(Assignment.id)).where(Assignment.volunteer_id == volunteer.id)
+    assert db.session.scalar(planned) >= 1  # the README's "your planned visits"
     skipped = runner.invoke(args=["demo", "--if-empty"])
     assert "no demo was added" in skipped.output
     # `make run` a second time: the logins are still the last lines it prints before serving.
