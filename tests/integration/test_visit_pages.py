@@ -288,3 +288,30 @@ def test_a_visit_started_on_a_phone_offline_keeps_its_uuid_once(client, world):
     assert db.session.scalar(select(func.count(Visit.id))) == 1
     assert db.session.scalar(select(Visit.uuid)) == phone_uuid
     assert client.get("/visits/blank/999999/sections/1", headers=EN).status_code == 404
+
+
+def test_the_check_page_shows_comments_and_files_before_sending(client, world):
+    """Issue 15: what the volunteer wrote and attached, item by item, with a way back to it."""
+    import io
+
+    from tests.media import makers
+
+    _login(client, world["vol"].email)
+    uuid = _start(client)
+    _section(client, uuid, 1, {"ramp": "no", "ramp__comment": "The ramp is blocked by chairs"})
+    page = client.get(f"/visits/{uuid}/sections/1", headers=EN).text
+    client.post(
+        f"/visits/{uuid}/evidence",
+        data={
+            "csrf_token": csrf_of(page),
+            "item": "ramp",
+            "file": (io.BytesIO(makers.jpeg_with_secrets()), "ramp.jpg"),
+        },
+        headers={**EN, "Accept": "application/json"},
+        content_type="multipart/form-data",
+    )
+    check = client.get(f"/visits/{uuid}/check", headers=EN).text
+    ramp = check[check.index("<dt>Ramp</dt>") : check.index("</div>", check.index("<dt>Ramp</dt>"))]
+    assert "Your comment: The ramp is blocked by chairs" in ramp
+    assert 'alt="Photo 1"' in ramp and "/thumb" in ramp
+    assert f'href="/visits/{uuid}/sections/1#item-ramp">Change' in ramp
