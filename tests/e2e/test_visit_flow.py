@@ -86,6 +86,8 @@ def test_whole_visit_on_a_phone(browser, live_server):
     page.wait_for_url(re.compile(rf"/visits/{uuid}$"))
     _accessible(page)
     assert page.locator(".score").count() == 0  # volunteers do not see scores
+    receipt = page.locator(".receipt").inner_text()  # sent by the page's script: still there
+    assert "Посещение отправлено" in receipt and uuid[:8].upper() in receipt
     phone.close()
 
     desk = new_phone(browser, locale="en-GB", width=390, height=844)

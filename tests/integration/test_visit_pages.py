@@ -114,6 +114,12 @@ def test_autosave_answers_json(client, world):
     assert bad.status_code == 422 and "courtesy" in bad.json["fields"]
 
 
+def auditor_view(app, world, uuid):  # type: ignore[no-untyped-def]
+    auditor = app.test_client()
+    _login(auditor, world["aud"].email)
+    return auditor.get(f"/visits/{uuid}", headers=EN).text
+
+
 def test_check_submit_and_what_each_role_sees(client, app, world):
     _login(client, world["vol"].email)
     uuid = _start(client)
@@ -137,6 +143,10 @@ def test_check_submit_and_what_each_role_sees(client, app, world):
     assert again.status_code == 302  # a second press is harmless
     mine = client.get(f"/visits/{uuid}", headers=EN).text
     assert "Sent for review" in mine and "Score" not in mine
+    # A receipt on the page the volunteer lands on, however the visit was sent (a form, the
+    # page's script, the offline queue): when, and a reference to quote (issue 15).
+    assert f"reference {uuid[:8].upper()}" in mine and "Thank you. The visit was sent on" in mine
+    assert "Thank you. The visit was sent on" not in auditor_view(app, world, uuid)
     auditor = app.test_client()
     _login(auditor, world["aud"].email)
     listed = auditor.get("/visits", headers=EN).text
