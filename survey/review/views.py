@@ -48,9 +48,11 @@ def decide(uuid: str) -> Response:
     try:
         review_visit(current_user, uuid, body)
     except InvalidInput as exc:
+        # Shown beside the note box, and the page opens there: the decision sits below a
+        # long visit (issue 15), not at the top where a message would be out of sight.
         for messages in translate_fields(exc.fields).values():
-            flash(messages[0], "error")
-        return redirect(url_for("visits.detail", uuid=uuid))
+            flash(messages[0], "decision")
+        return redirect(url_for("visits.detail", uuid=uuid, _anchor="decide-title"))
     flash(_("Your decision was recorded."), "success")
     return redirect(url_for("review.index"))
 

@@ -49,8 +49,14 @@ def test_loop_in_the_browser(app, client, tmp_path):
         data={"csrf_token": token, "decision": "return"},
         headers=EN,
     )
-    assert refused.status_code == 302  # back to the visit with the message
-    assert "Say what must change" in auditor.get(f"/visits/{body['uuid']}", headers=EN).text
+    assert refused.status_code == 302  # back to the visit's decision, the message by the note
+    assert refused.headers["Location"].endswith(f"/visits/{body['uuid']}#decide-title")
+    again = auditor.get(f"/visits/{body['uuid']}", headers=EN).text
+    decision = again[again.index('id="decide-title"') :]
+    assert 'id="note-error"' in decision and "Say what must change" in decision
+    assert 'aria-describedby="note-error"' in decision
+    assert "Say what must change" not in again[: again.index('id="decide-title"')]  # not at the top
+    assert again.index('href="#decide-title"') < again.index("<dl")  # a jump from the top
     done = auditor.post(
         f"/visits/{body['uuid']}/decision",
         data={"csrf_token": token, "decision": "approve"},
