@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+import flask_babel
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -70,6 +71,11 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
         invitation = invitations.open_invitation(token)
     except NotFound as exc:
         return _invitation_gone(exc)
+    if invitation.locale in LOCALES and request.cookies.get("lang") not in LOCALES:
+        # The language the admin chose for the invitation, unless the invitee has chosen one
+        # with the language switch (issue 15).
+        g.locale = invitation.locale
+        flask_babel.refresh()
     form = AcceptInvitationForm(data={"name": invitation.display_name})
     errors: dict[str, list[str]] = {}
     if form.validate_on_submit():

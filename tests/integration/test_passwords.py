@@ -173,6 +173,23 @@ def test_an_invitation_refuses_a_weak_password(app, client):
     assert db.session.scalar(select(func.count(User.id))) == 1
 
 
+def test_the_invitation_page_speaks_the_invitations_language(app, client):
+    admin = db.session.get(User, make_user("admin").user_id)
+    _, token = invitations.create_invitation(
+        admin, email="kk@example.kz", role="volunteer", locale="kk"
+    )
+    page = client.get(f"/invite/{token}", headers={"Accept-Language": "en"})
+    assert page.status_code == 200 and '<html lang="kk">' in page.text  # the admin's choice
+    client.set_cookie("lang", "ru")  # the invitee chose Russian with the language switch
+    chosen = client.get(f"/invite/{token}", headers={"Accept-Language": "en"})
+    assert '<html lang="ru">' in chosen.text
+    _, plain = invitations.create_invitation(admin, email="en@example.kz", role="volunteer")
+    other = app.test_client()
+    assert (
+        '<html lang="en">' in other.get(f"/invite/{plain}", headers={"Accept-Language": "en"}).text
+    )
+
+
 # --- forgetting a password ----------------------------------------------------------------
 
 
