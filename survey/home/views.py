@@ -48,3 +48,9 @@ def index() -> str:
         groups=[(s, groups.get(s, [])) for s in STATUS_ORDER],
         field_worker=user.role in FIELD_ROLES,
     )
+
+
+@bp.get("/help")
+def help_page() -> str:
+    """Help for volunteers, in the reader's language; open to anyone (nothing in it is secret)."""
+    return render_template("home/help.html")

@@ -66,3 +66,13 @@ def test_not_found_page_passes_axe(phone, live_server):
     response = page.goto(f"{live_server}/nowhere")
     assert response.status == 404
     assert axe_violations(page) == []
+
+
+def test_help_page_passes_axe_on_a_phone(browser, live_server):
+    context = new_phone(browser, locale="kk-KZ")
+    page = context.new_page()
+    page.goto(f"{live_server}/help")
+    assert "Еріктілерге арналған анықтама" in page.inner_text("h1")
+    assert axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()

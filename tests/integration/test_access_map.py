@@ -32,6 +32,7 @@ DENIED = {401, 403, 404}
 # (endpoint, method) -> [(url template, roles allowed, body kind)]
 TABLE: dict[tuple[str, str], list[tuple[str, set[str], str | None]]] = {
     ("home.index", "GET"): [("/", ANY, None)],
+    ("home.help_page", "GET"): [("/help", set(ROLES), None)],
     ("auth.login", "GET"): [("/login", set(ROLES), None)],
     ("auth.login", "POST"): [("/login", set(ROLES), "form")],
     ("auth.logout", "POST"): [("/logout", ANY, "form")],
