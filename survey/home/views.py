@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
+from sqlalchemy import func, select
 
 from ..assignments.services import open_assignments_for
 from ..auth.models import FIELD_ROLES
+from ..extensions import db
+from ..findings.kpis import period_kpis
+from ..findings.models import Finding
+from ..findings.programme import last_complete_month, period_label
 from ..visits.models import STATUSES
 from ..visits.services import list_visits
 
@@ -29,6 +36,17 @@ def _office_portal(user):  # type: ignore[no-untyped-def]
     }
 
 
+def _programme_desk() -> dict[str, object]:
+    """The project group's start: last month's headline and what waits for them."""
+    month = last_complete_month(date.today())
+    waiting = db.session.scalar(
+        select(func.count(Finding.id)).where(
+            Finding.status == "implemented", Finding.merged_into_id.is_(None)
+        )
+    )
+    return {"label": period_label(month), "kpis": period_kpis(month), "to_verify": waiting or 0}
+
+
 @bp.get("/")
 @login_required
 def index() -> str:
@@ -40,9 +58,11 @@ def index() -> str:
         own = list_visits(user, mine=True)
         groups = {status: [v for v in own if v.status == status] for status in STATUSES}
     portal = _office_portal(user) if user.role == "office_head" and user.office else None
+    desk = _programme_desk() if user.role == "project_group" else None
     return render_template(
         "home/index.html",
         portal=portal,
+        desk=desk,
         user=user,
         assignments=assignments,
         groups=[(s, groups.get(s, [])) for s in STATUS_ORDER],

@@ -31,3 +31,14 @@ def test_a_volunteer_finds_the_help_where_they_start(app, tmp_path):
     en = {"Accept-Language": "en"}
     for url in ("/", "/visits/new"):
         assert 'href="/help"' in browser.get(url, headers=en).text, url
+
+
+def test_the_project_groups_home_says_what_awaits_them(app, tmp_path):
+    make_office()
+    group = make_user("project_group")
+    browser = app.test_client()
+    sign_in(browser, group.email)
+    home = browser.get("/", headers={"Accept-Language": "en"}).text
+    assert "Recommendations implemented:" in home  # last month's headline
+    assert "Implemented findings waiting for your check: 0" in home
+    assert 'href="/findings?status=implemented"' in home and 'href="/dashboard"' in home
