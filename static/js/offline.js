@@ -185,13 +185,16 @@ export const refresh = async () => {
       return li;
     }),
   );
-  banner.hidden = false;
+  // Shown while something waits or was refused; otherwise out of the way (issue 15). The
+  // "This device" page (/device) always shows it, and keeps the removal of what is kept.
+  banner.hidden = !waiting && refusals.size === 0 && !document.querySelector("[data-device]");
   banner.querySelector("[data-sync-text]").textContent = !waiting
     ? text("msgNothing")
     : loginNeeded
       ? text("msgLogin")
       : text("msgWaiting", { visits, files: files.length });
-  banner.querySelector("[data-sync-wipe]").hidden = waiting > 0;
+  const device = document.querySelector("[data-device-wipe]");
+  if (device) device.hidden = waiting > 0; // nothing is removed while it waits to be sent
   banner.querySelector("[data-sync-now]").hidden = waiting === 0;
 };
 
@@ -389,7 +392,9 @@ if (banner) {
     });
   }
   banner.querySelector("[data-sync-now]").addEventListener("click", flush);
-  banner.querySelector("[data-sync-wipe]").addEventListener("click", async () => {
+  const device = document.querySelector("[data-device-wipe]");
+  device?.addEventListener("click", async () => {
+    if (!window.confirm(device.dataset.confirm)) return; // nothing is removed on one tap
     await wipe();
     banner.querySelector("[data-sync-text]").textContent = text("msgWiped");
   });

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -68,6 +68,16 @@ def index() -> str:
         groups=[(s, groups.get(s, [])) for s in STATUS_ORDER],
         field_worker=user.role in FIELD_ROLES,
     )
+
+
+@bp.get("/device")
+@login_required
+def device() -> str:
+    """This device: what waits to be sent, and removing what this browser keeps (the roles
+    whose pages keep answers and files offline); 404 for the others."""
+    if current_user.role not in FIELD_ROLES:
+        abort(404)
+    return render_template("home/device.html")
 
 
 @bp.get("/help")

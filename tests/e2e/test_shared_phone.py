@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD, _chromium, axe_violations, sign_in
+from tests.e2e.conftest import PASSWORD, _chromium, axe_violations, new_phone, sign_in
 from tests.e2e.test_offline import (
     Server,
     _api,
@@ -374,3 +374,31 @@ def test_a_stale_tab_never_sends_its_queue_with_the_next_accounts_session(browse
         time.sleep(0.5)
     assert [a for a in answers.values() if a.get("comment") == REMARK], answers
     context.close()
+
+
+def test_the_device_page_removes_data_only_after_a_confirmation(browser, live_server):
+    """Issue 15: the sync box stays out of the way while nothing waits; removing what the
+    browser keeps lives on "This device" and asks first."""
+    phone = new_phone(browser, locale="en-GB")
+    page = phone.new_page()
+    sign_in(page, live_server, "volunteer@e2e.kz")
+    page.wait_for_function(
+        "document.querySelector('[data-sync-text]').textContent === 'Everything is sent.'"
+    )
+    assert page.locator("[data-sync]").is_hidden()  # nothing waits: no box on every page
+    page.goto(f"{live_server}/device")
+    wipe = page.locator("[data-device-wipe]")
+    wipe.wait_for(state="visible")
+    assert "device" in wipe.inner_text()
+    asked: list[str] = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    wipe.click()
+    assert asked and "What was sent stays on the server" in asked[0]
+    assert "removed" not in page.locator("[data-sync-text]").inner_text()  # refused: kept
+    page.once("dialog", lambda d: d.accept())
+    wipe.click()
+    page.wait_for_function(
+        "document.querySelector('[data-sync-text]').textContent.includes('was removed')"
+    )
+    assert axe_violations(page) == []
+    phone.close()

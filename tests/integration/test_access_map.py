@@ -33,6 +33,7 @@ DENIED = {401, 403, 404}
 TABLE: dict[tuple[str, str], list[tuple[str, set[str], str | None]]] = {
     ("home.index", "GET"): [("/", ANY, None)],
     ("home.help_page", "GET"): [("/help", set(ROLES), None)],
+    ("home.device", "GET"): [("/device", {"volunteer", "auditor"}, None)],
     ("auth.login", "GET"): [("/login", set(ROLES), None)],
     ("auth.login", "POST"): [("/login", set(ROLES), "form")],
     ("auth.logout", "POST"): [("/logout", ANY, "form")],
