@@ -144,3 +144,16 @@ def sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def
     page.fill("#password", PASSWORD)
     page.locator("button.primary").tap()
     page.wait_for_url(f"{base}/")
+
+
+def start_visit(page, base: str) -> str:  # type: ignore[no-untyped-def]
+    """On a signed-in volunteer's page: start a visit to the Istanbul office with the shipped
+    checklist, as a volunteer taps it; the URL of its first section."""
+    import re
+
+    page.goto(f"{base}/visits/new")
+    page.select_option("#office", "tr-istanbul-cg")
+    page.select_option("#checklist", "consular-visit:2")
+    page.locator("button.primary").tap()
+    page.wait_for_url(re.compile(r"/sections/1$"))
+    return page.url

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.e2e.conftest import axe_violations, new_phone, sign_in
+from tests.e2e.conftest import axe_violations, new_phone, sign_in, start_visit
 from tests.media import makers
 
 pytestmark = pytest.mark.e2e
@@ -18,11 +16,7 @@ def test_attach_and_remove_a_photo(browser, live_server, tmp_path):
     phone = new_phone(browser, locale="en-GB", width=390, height=844)
     page = phone.new_page()
     sign_in(page, live_server, "volunteer@e2e.kz")
-    page.goto(f"{live_server}/visits/new")
-    page.select_option("#office", "tr-istanbul-cg")
-    page.select_option("#checklist", "consular-visit:2")
-    page.locator("button.primary").tap()
-    page.wait_for_url(re.compile(r"/sections/1$"))
+    start_visit(page, live_server)
     box = page.locator("[data-evidence]").first
     box.locator("input[type=file]").set_input_files(str(photo))
     box.locator("[data-thumbs] img").wait_for(timeout=15000)

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import axe_violations, new_phone, sign_in
+from tests.e2e.conftest import axe_violations, new_phone, sign_in, start_visit
 
 pytestmark = pytest.mark.e2e
 BUDGET = 50 * 1024
@@ -107,12 +107,7 @@ def test_checklist_page_weight_and_autosave(browser, live_server):
     phone = new_phone(browser, locale="kk-KZ", width=390, height=844)
     page = phone.new_page()
     sign_in(page, base, "volunteer@e2e.kz")
-    page.goto(f"{base}/visits/new")
-    page.select_option("#office", "tr-istanbul-cg")
-    page.select_option("#checklist", "consular-visit:2")
-    page.locator("button.primary").tap()
-    page.wait_for_url(re.compile(r"/sections/1$"))
-    url = page.url
+    url = start_visit(page, base)
     phone.close()
 
     fresh = new_phone(browser, locale="kk-KZ", width=390, height=844)
@@ -145,12 +140,7 @@ def test_a_section_on_a_phone_scale_on_one_row_help_folded_sections_at_the_top(
     phone = new_phone(browser, locale="kk-KZ", width=360, height=740)
     page = phone.new_page()
     sign_in(page, live_server, "volunteer@e2e.kz")
-    page.goto(f"{live_server}/visits/new")
-    page.select_option("#office", "tr-istanbul-cg")
-    page.select_option("#checklist", "consular-visit:2")
-    page.locator("button.primary").tap()
-    page.wait_for_url(re.compile(r"/sections/1$"))
-    page.goto(page.url.replace("/sections/1", "/sections/4"))
+    page.goto(start_visit(page, live_server).replace("/sections/1", "/sections/4"))
     assert page.locator(".options-scale").count() >= 1
     for scale in page.locator(".options-scale").all():
         rows = {round(o.bounding_box()["y"]) for o in scale.locator(".option").all()}

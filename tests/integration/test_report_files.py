@@ -41,6 +41,22 @@ def _office(code: str, country: str) -> None:
     db.session.commit()
 
 
+def _offices_with_an_april_visit(client, world, prefix: str, name: str, count: int) -> None:  # type: ignore[no-untyped-def]
+    """count more offices (codes prefix-00…, English names from name), one approved visit
+    each on 2026-04-03."""
+    for n in range(count):
+        code = f"{prefix}-{n:02d}"
+        NAMES[code] = (name.format(n=f"{n:02d}"), f"Мекеме {n}", f"Учреждение {n}")
+        _office(code, "TR")
+        body = visit_body(office=code, submit=True, visited_at="2026-04-03T10:00:00+03:00")
+        post_visit(client, world["vol"], body)
+        client.post(
+            f"/api/v1/visits/{body['uuid']}/review",
+            json={"decision": "approve"},
+            headers=world["aud"].headers,
+        )
+
+
 def _shown(code: str, lang: str) -> str:
     """The name as a reader sees it: control characters gone, one line."""
     name = dict(zip(("en", "kk", "ru"), NAMES[code], strict=True))[lang]
@@ -258,17 +274,10 @@ def test_report_pdf_names_signs_and_title(client, world, lang, period, item, lan
 
 
 def test_report_rows_never_split_and_headers_repeat(client, world, tmp_path):
-    for n in range(70):  # enough offices for the ranking to run over pages
-        code = f"zz-office-{n:02d}"
-        NAMES[code] = (f"Office number {n:02d} with a long name", f"Мекеме {n}", f"Учреждение {n}")
-        _office(code, "TR")
-        body = visit_body(office=code, submit=True, visited_at="2026-04-03T10:00:00+03:00")
-        post_visit(client, world["vol"], body)
-        client.post(
-            f"/api/v1/visits/{body['uuid']}/review",
-            json={"decision": "approve"},
-            headers=world["aud"].headers,
-        )
+    # enough offices for the ranking to run over pages
+    _offices_with_an_april_visit(
+        client, world, "zz-office", "Office number {n} with a long name", 70
+    )
     _resp, _reader, pages = _pdf(client, world, "period=2026-04&lang=en")
     ranked = [p for p in pages if "Office number" in p]
     assert len(ranked) >= 3
@@ -486,17 +495,7 @@ def test_the_office_head_sees_charts_of_what_the_tables_show(app, world):
 
 
 def test_the_dashboard_shows_a_national_ranking_a_page_at_a_time(app, client, world):
-    for n in range(60):
-        code = f"pg-office-{n:02d}"
-        NAMES[code] = (f"Paged office {n:02d}", f"Бет {n}", f"Страница {n}")
-        _office(code, "TR")
-        body = visit_body(office=code, submit=True, visited_at="2026-04-03T10:00:00+03:00")
-        post_visit(client, world["vol"], body)
-        client.post(
-            f"/api/v1/visits/{body['uuid']}/review",
-            json={"decision": "approve"},
-            headers=world["aud"].headers,
-        )
+    _offices_with_an_april_visit(client, world, "pg-office", "Paged office {n}", 60)
     browser = app.test_client()
     sign_in(browser, world["group"].email)
     en = {"Accept-Language": "en"}
