@@ -100,7 +100,14 @@ def _load(
     return result
 
 
+MAX_VERSION = 2**31 - 1  # a database INTEGER; a larger number names no checklist
+
+
 def get_checklist(slug: str, version: int) -> Checklist | None:
+    """The checklist slug at version, or None (also for a version no database column can
+    hold: a request naming 10**30 is refused as unknown, not a 500)."""
+    if not isinstance(version, int) or not 0 <= version <= MAX_VERSION:
+        return None
     return db.session.scalar(
         select(Checklist).where(Checklist.slug == slug, Checklist.version == version)
     )

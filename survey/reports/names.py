@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import select
 
 from ..checklists.services import list_checklists
-from ..domain.cells import one_line
 from ..extensions import db
 from ..offices.models import Office
 from ..templating import country_name
@@ -63,7 +62,7 @@ def _pick(text: dict[str, str], locale: str) -> str:
 
 def names(locale: str) -> Names:
     """Offices, sections and items named in locale (kk, ru or en)."""
-    offices = {o.code: one_line(o.name(locale)) for o in db.session.scalars(select(Office))}
+    offices = {o.code: o.name(locale) for o in db.session.scalars(select(Office))}
     specs = _specs_oldest_first()
     sections = {s.code: _pick(s.title, locale) for spec in specs for s in spec.sections}
     items = {i.code: _pick(i.text, locale) for spec in specs for i in spec.iter_items()}

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 
 from ..auth.models import User
 from ..domain import periods
-from ..domain.cells import one_line
 from ..domain.disclosure import MIN_VISITS
 from ..domain.periods import Period
 from ..extensions import db
@@ -92,7 +91,7 @@ def dashboard(
         if office in keep:
             heat.setdefault(office, {})[section] = score
             codes.add(section)
-    names = {code: one_line(o.name(locale)) for code, o in offices.items()}
+    names = {code: o.name(locale) for code, o in offices.items()}
     shown = None if not (country or kind) else [offices[code].id for code in keep]
     kpis = programme(period, locale, office_ids=shown, office_all_time=False)
     return Dashboard(period, previous, ranked, sorted(codes), heat, names, kpis, previous_rows)
@@ -107,7 +106,7 @@ def public_figures(period: Period, locale: str) -> dict[str, Any]:
     offices = {o.code: o for o in db.session.scalars(select(Office))}
     kpis = period_kpis(period)
     return {
-        "rows": [{**r, "name": one_line(offices[r["office"]].name(locale))} for r in rows],
+        "rows": [{**r, "name": offices[r["office"]].name(locale)} for r in rows],
         "implemented_share": kpis.share_implemented,
         "findings": kpis.opened,
     }

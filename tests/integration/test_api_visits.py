@@ -224,3 +224,10 @@ def test_uuid_must_be_a_uuid(client, world):
     resp = post_visit(client, world["vol"], visit_body(uuid="not-a-uuid"))
     assert resp.status_code == 422
     assert "uuid" in resp.json["error"]["fields"]
+
+
+def test_a_checklist_version_no_database_can_hold_is_unknown_not_a_500(client, world):
+    body = visit_body(checklist={"slug": "mini", "version": 10**30})
+    resp = post_visit(client, world["vol"], body)
+    assert resp.status_code == 422
+    assert "checklist" in resp.json["error"]["fields"]
