@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Response, request
 from flask_login import current_user
 
+from .assets import stylesheet_source
 from .extensions import csrf
 
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "default-src 'self'; script-src 'self'; style-src 'self' {style}; img-src 'self' data: blob:; "
     "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
@@ -35,7 +36,8 @@ def protect_csrf() -> None:
 
 
 def security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CSP)
+    # Only the page's own stylesheet may be inline: allowed by its hash, never 'unsafe-inline'.
+    response.headers.setdefault("Content-Security-Policy", CSP.format(style=stylesheet_source()))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")

@@ -16,6 +16,7 @@ from flask import Flask, current_app, request, url_for
 from flask_babel import format_datetime, format_decimal, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 
+from .assets import inline_stylesheet
 from .domain.checklist import Item
 from .offline import offline_namespace
 
@@ -261,6 +262,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         answer_text=answer_text,
         asset_url=asset_url,
+        inline_stylesheet=inline_stylesheet,
         list_url=list_url,
         role_label=lambda role: role_labels().get(role, role),
         status_label=lambda status: status_labels().get(status, status),
