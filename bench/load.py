@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.e2e.conftest import CHECKLIST_SLUG, CHECKLIST_VERSION  # noqa: E402
 from tests.integration.test_crash import _multipart, _request  # noqa: E402
 from tests.media import makers  # noqa: E402
 
@@ -79,7 +80,7 @@ def main() -> None:
             body = {
                 "uuid": str(uuid.uuid4()),
                 "office": "tr-istanbul-cg",
-                "checklist": {"slug": "consular-visit", "version": 2},
+                "checklist": {"slug": CHECKLIST_SLUG, "version": CHECKLIST_VERSION},
                 "visited_at": "2026-03-05T10:00:00+03:00",
                 "answers": {},
             }

@@ -43,6 +43,10 @@ def _check_value(item: Item, value: Any) -> tuple[Any, Msg | None]:
             if value != int(value) or not (item.min or 0) <= value <= (item.max or 0):
                 return None, Msg(m.ANSWER_SCALE, min=item.min, max=item.max)
             return int(value), None
+        if item.whole:
+            if value != int(value):
+                return None, Msg(m.ANSWER_WHOLE)
+            return int(value), None
         return value, None
     if item.kind == "choice":
         if not isinstance(value, str) or item.option(value) is None:

@@ -62,6 +62,7 @@ class Item:
     pass_min: float | None = None
     pass_max: float | None = None
     has_pass_if: bool = False
+    whole: bool = False  # number: only whole numbers (e.g. minutes rounded as the help asks)
     options: tuple[Option, ...] = ()
 
     @property
@@ -122,6 +123,7 @@ def _item(data: dict[str, Any], section: str) -> Item:
         pass_min=pass_if.get("min"),
         pass_max=pass_if.get("max"),
         has_pass_if="pass_if" in data,
+        whole=data.get("whole", False),
         options=tuple(Option(o["code"], o["label"], o["score"]) for o in data.get("options", [])),
     )
 

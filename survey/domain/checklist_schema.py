@@ -35,7 +35,7 @@ COMMON_ITEM_KEYS = {
 KIND_KEYS = {
     "yesno": {"pass", "allow_na", "critical"},
     "scale": {"min", "max"},
-    "number": {"unit", "pass_if", "critical"},
+    "number": {"unit", "pass_if", "critical", "whole"},
     "choice": {"options", "critical"},
     "text": set(),
 }
@@ -210,6 +210,7 @@ class ItemSchema(StrictSchema):
     min = Num(integer=True)
     max = Num(integer=True)
     unit = Text()
+    whole = Bool()
     pass_if = fields.Nested(PassIfSchema, error_messages=_errors())
     options = nested_list(OptionSchema)
 
@@ -278,6 +279,8 @@ class ItemSchema(StrictSchema):
                 item["unit"] = data["unit"]
             if "pass_if" in data:
                 item["pass_if"] = dict(data["pass_if"])
+            if data.get("whole"):
+                item["whole"] = True
         elif kind == "choice":
             item["options"] = [dict(o) for o in data["options"]]
         return item

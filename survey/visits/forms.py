@@ -52,7 +52,9 @@ def _scale(item: Item, locale: str) -> Field:
 
 
 def _number(item: Item, locale: str) -> Field:
-    return StringField(render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    """A number as text (a decimal comma is accepted); a whole number gets the digit keypad."""
+    mode = "numeric" if item.whole else "decimal"
+    return StringField(render_kw={"inputmode": mode, "autocomplete": "off"})
 
 
 def _choice(item: Item, locale: str) -> Field:

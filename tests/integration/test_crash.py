@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import CHECKLIST_SLUG, CHECKLIST_VERSION
 from tests.e2e.test_offline import Server
 from tests.factories import visit_body
 from tests.media import makers
@@ -101,7 +102,7 @@ def test_sigkill_during_a_storm_loses_nothing_acknowledged(tmp_path):
     def phone(seed: int) -> None:
         while not stop.is_set():
             body = visit_body()
-            body["checklist"] = {"slug": "consular-visit", "version": 2}
+            body["checklist"] = {"slug": CHECKLIST_SLUG, "version": CHECKLIST_VERSION}
             body["answers"] = {}
             try:
                 status, _ = _request(

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey.assignments.models import Assignment
+from survey.checklists.models import Checklist
 from survey.extensions import db
 from survey.visits.models import Answer, Visit
 from tests.factories import csrf_of, load_mini, make_office, make_user, sign_in
@@ -247,14 +248,35 @@ def test_text_is_compressed_and_assets_fingerprinted(client, world):
     page = client.get("/login", headers={"Accept-Encoding": "gzip, br"})
     assert page.headers.get("Content-Encoding") in ("br", "gzip")
     html = client.get("/login").text
-    css = re.search(r'href="(/assets/[0-9a-f]{12}/css/app\.css)"', html)
-    assert css
-    asset = client.get(css.group(1))
+    icon = re.search(r'href="(/assets/[0-9a-f]{12}/icons/favicon\.svg)"', html)
+    assert icon
+    asset = client.get(icon.group(1))
     assert asset.status_code == 200
     assert (
         "immutable" in asset.headers["Cache-Control"]
         and "max-age=31536000" in asset.headers["Cache-Control"]
     )
+
+
+def test_the_stylesheet_is_inline_and_allowed_by_its_hash_only(client, world):
+    """Issue 15 (slow 3G): no render-blocking stylesheet; the CSP allows exactly this <style>
+    by its SHA-256, never 'unsafe-inline', on every page."""
+    import base64
+    import hashlib
+
+    pages = [client.get("/login", headers=EN)]
+    _login(client, world["vol"].email)
+    uuid = _start(client)
+    for url in ("/", f"/visits/{uuid}/sections/1", "/help", "/nowhere"):
+        pages.append(client.get(url, headers=EN))
+    for resp in pages:
+        url = resp.request.path
+        styles = re.findall(r"<style>(.*?)</style>", resp.text, re.S)
+        assert len(styles) == 1 and "--accent" in styles[0], url
+        assert 'rel="stylesheet"' not in resp.text, url
+        digest = base64.b64encode(hashlib.sha256(styles[0].encode()).digest()).decode()
+        style_src = re.search(r"style-src ([^;]+)", resp.headers["Content-Security-Policy"])
+        assert style_src.group(1).split() == ["'self'", f"'sha256-{digest}'"], url
 
 
 def test_a_pages_modules_share_one_prefix_so_each_loads_once(client, world):
@@ -325,3 +347,56 @@ def test_the_check_page_shows_comments_and_files_before_sending(client, world):
     assert "Your comment: The ramp is blocked by chairs" in ramp
     assert 'alt="Photo 1"' in ramp and "/thumb" in ramp
     assert f'href="/visits/{uuid}/sections/1#item-ramp">Change' in ramp
+
+
+def test_whole_minutes_are_enforced_on_the_page_and_in_the_api(client, app, world):
+    """Issue 15: the shipped checklist's help says "round to whole minutes"; 42,5 was stored as
+    42.5. Now the page and the API refuse it, in the user's language, and save nothing."""
+    from pathlib import Path
+
+    from survey.checklists.services import load_paths
+    from tests.factories import post_visit, visit_body
+
+    load_paths([Path(app.config["CHECKLISTS_DIR"])])
+    spec = db.session.scalar(
+        select(Checklist)
+        .where(Checklist.slug == "consular-visit")
+        .order_by(Checklist.version.desc())
+    ).spec
+    number = next(
+        i for i, s in enumerate(spec.sections, 1) if any(x.code == "wait_minutes" for x in s.items)
+    )
+    _login(client, world["vol"].email)
+    page = client.get("/visits/new", headers=EN)
+    resp = client.post(
+        "/visits/new",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "office": "tr-istanbul-cg",
+            "checklist": f"consular-visit:{spec.version}",
+            "visited_at": "2026-03-05T10:30",
+        },
+        headers=EN,
+    )
+    uuid = re.search(r"/visits/([0-9a-f-]{36})/", resp.headers["Location"]).group(1)
+    form = client.get(f"/visits/{uuid}/sections/{number}", headers=EN).text
+    assert re.search(
+        r'id="wait_minutes"[^>]*inputmode="numeric"|inputmode="numeric"[^>]*id="wait_minutes"', form
+    )
+    kk = {"Accept-Language": "kk"}
+    resp = _section(client, uuid, number, {"wait_minutes": "42,5"}, headers=kk)
+    assert resp.status_code == 422 and "Бүтін сан жазыңыз." in resp.text
+    assert db.session.scalar(select(func.count()).select_from(Answer)) == 0
+    assert _section(client, uuid, number, {"wait_minutes": "42"}).status_code == 302
+    stored = db.session.scalar(select(Answer).where(Answer.item_code == "wait_minutes"))
+    assert stored.value == 42 and isinstance(stored.value, int)
+
+    body = visit_body(
+        checklist={"slug": "consular-visit", "version": spec.version},
+        answers={"wait_minutes": {"value": 42.5}},
+    )
+    refused = post_visit(client, world["vol"], body)
+    assert refused.status_code == 422
+    problems = refused.json["error"]["fields"]["answers"]
+    assert problems == {"wait_minutes": ["Бүтін сан жазыңыз."]}  # the account's language
+    assert db.session.scalar(select(func.count()).select_from(Visit)) == 1  # only the first

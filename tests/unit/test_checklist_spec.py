@@ -1093,6 +1093,38 @@ def test_real_checklist_has_a_critical_item_that_can_fail(real):
     assert all(item.kind in ("yesno", "number", "choice") for item in critical)
 
 
+def test_whole_is_a_number_item_key_only():
+    data = valid(
+        with_items(
+            """\
+            - {code: wait_minutes, text: {kk: Күту, ru: Ожидание, en: Wait}, kind: number,
+               whole: true}
+            - {code: chairs, text: {kk: Орындықтар, ru: Стулья, en: Chairs}, kind: number,
+               whole: false}
+            """
+        )
+    )
+    minutes, chairs = data["sections"][0]["items"]
+    assert minutes["whole"] is True and "whole" not in chairs
+    assert spec_from_data(data).items["wait_minutes"].whole
+    problems = refused(
+        with_items(
+            """\
+            - {code: ramp, text: {kk: Пандус, ru: Пандус, en: Ramp}, kind: yesno, whole: true}
+            - {code: chairs, text: {kk: Орындықтар, ru: Стулья, en: Chairs}, kind: number,
+               whole: 1}
+            """
+        )
+    )
+    assert (
+        len(problems) == 2 and "items[0].whole" in problems[0] and "items[1].whole" in problems[1]
+    )
+
+
+def test_real_checklist_asks_whole_minutes(real):
+    assert real.items["wait_minutes"].whole
+
+
 def test_real_checklist_has_a_number_item_with_pass_if(real):
     numbers = [item for item in real.iter_items() if item.kind == "number" and item.has_pass_if]
     assert numbers

@@ -731,3 +731,26 @@ def test_checked_answers_score_as_expected():
     result = score_visit(FORM, {code: a.value for code, a in answers.items()})
     # ramp na (out); entrance 1; courtesy (4-1)/4 = 0.75; wait 12.5 <= 15: 1; booking 1.
     assert result.score == pytest.approx(100 * 3.75 / 4)
+
+
+MINUTES = one_section(
+    f"""\
+    - {{code: wait_minutes, text: {T}, kind: number, whole: true, pass_if: {{max: 20}}}}
+    """
+)
+
+
+@pytest.mark.parametrize("value", [42.5, 0.1, -3.25])
+def test_a_whole_number_item_refuses_a_fraction(value):
+    """Issue 15: the help says "round to whole minutes", and 42,5 was stored as 42.5."""
+    answers, problems = check_answers(MINUTES, {"wait_minutes": {"value": value}}, submit=False)
+    assert problems == {"wait_minutes": ["Give a whole number."]}
+    assert "wait_minutes" not in answers
+
+
+def test_a_whole_number_item_keeps_whole_numbers_as_integers():
+    answers, problems = check_answers(MINUTES, {"wait_minutes": {"value": 42.0}}, submit=False)
+    assert problems == {}
+    assert answers["wait_minutes"].value == 42 and isinstance(answers["wait_minutes"].value, int)
+    answers, _ = check_answers(FORM, {"wait": {"value": 42.5}}, submit=False)
+    assert answers["wait"].value == 42.5  # without `whole`, a fraction stays allowed
