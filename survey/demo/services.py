@@ -41,8 +41,20 @@ DEMO_USERS = (
 )
 EXTRA_VOLUNTEERS = ("Асель", "Бауыржан", "Гүлнар", "Данияр", "Жанар", "Қайрат")
 BATCH = 1000
-RETURN_NOTE = "Please add the waiting time and a photo of the information board."
-REJECT_NOTE = "The visit was made outside the office's opening hours."
+# An auditor's note is free text the volunteer reads: written in the volunteer's language.
+REVIEW_NOTES = {
+    "returned": {
+        "kk": "Күту уақытын және ақпараттық тақтаның фотосын қосыңызшы.",
+        "ru": "Пожалуйста, добавьте время ожидания и фото информационного стенда.",
+        "en": "Please add the waiting time and a photo of the information board.",
+    },
+    "rejected": {
+        "kk": "Сапар мекеменің жұмыс уақытынан тыс жасалған.",
+        "ru": "Посещение состоялось вне часов работы учреждения.",
+        "en": "The visit was made outside the office's opening hours.",
+    },
+}
+EXTRA_LOCALES = ("kk", "ru")  # the extra volunteers alternate between them
 
 
 def database_is_empty() -> bool:
@@ -101,7 +113,14 @@ def _ensure_users(head_office: Office) -> tuple[dict[str, User], list[User]]:
         user = db.session.scalar(select(User).where(User.email == email))
         volunteers.append(
             user
-            or create_user(email, DEMO_PASSWORD, "volunteer", name=name, published_password=True)
+            or create_user(
+                email,
+                DEMO_PASSWORD,
+                "volunteer",
+                name=name,
+                locale=EXTRA_LOCALES[index % len(EXTRA_LOCALES)],
+                published_password=True,
+            )
         )
     return by_role, volunteers
 
@@ -172,7 +191,8 @@ def _visit_rows(
     decided = min(at + timedelta(days=2), max(utcnow(), at))  # reviewed, never in the future
     vid = w.next_id
     w.next_id += 1
-    note = {"returned": RETURN_NOTE, "rejected": REJECT_NOTE}.get(status)
+    notes = REVIEW_NOTES.get(status)
+    note = notes[volunteer.locale if volunteer.locale in notes else "kk"] if notes else None
     w.visits.append(
         {
             "id": vid,

@@ -192,6 +192,18 @@ def test_demo_makes_a_living_system(runner):
     volunteer = db.session.scalar(select(User).where(User.email == "volunteer@demo.adaldyq.kz"))
     planned = select(func.count(Assignment.id)).where(Assignment.volunteer_id == volunteer.id)
     assert db.session.scalar(planned) >= 1  # the README's "your planned visits"
+    # Issue 15: an auditor's note is in the language of the volunteer who reads it.
+    noted = db.session.execute(
+        select(Visit.review_note, User.locale)
+        .join(User, User.id == Visit.volunteer_id)
+        .where(Visit.review_note.is_not(None))
+    ).all()
+    assert {locale or "kk" for _, locale in noted} >= {"kk", "ru"}
+    for note, locale in noted:
+        latin = sum(ch.isascii() and ch.isalpha() for ch in note)
+        assert (latin == 0) if (locale or "kk") in ("kk", "ru") else latin > 0, (note, locale)
+        if (locale or "kk") == "kk":
+            assert set(note) & set("әғқңөұүһі"), note  # Kazakh, not Russian
     skipped = runner.invoke(args=["demo", "--if-empty"])
     assert "no demo was added" in skipped.output
     # `make run` a second time: the logins are still the last lines it prints before serving.
