@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.e2e.conftest import CHROMIUM_ARGS, PASSWORD, _chromium, axe_violations
+from tests.e2e.conftest import CHECKLIST, CHROMIUM_ARGS, NUMBER, PASSWORD, _chromium, axe_violations
 from tests.media import makers
 
 pytestmark = pytest.mark.e2e
@@ -99,8 +99,8 @@ def _answer(page) -> None:  # type: ignore[no-untyped-def]
     for fieldset in page.locator("fieldset.item").all():
         if fieldset.locator("input[type=radio]").count():
             fieldset.locator(".option label").first.click()
-        elif fieldset.locator("input[inputmode=decimal]").count():
-            fieldset.locator("input[inputmode=decimal]").fill("10")
+        elif fieldset.locator(NUMBER).count():
+            fieldset.locator(NUMBER).fill("10")
 
 
 def _phone(browser, profile: Path | None = None):  # type: ignore[no-untyped-def]
@@ -136,7 +136,7 @@ def _start_visit(page, base: str) -> str:  # type: ignore[no-untyped-def]
     """Signed in and online: a new visit, on its first page; its uuid."""
     page.goto(f"{base}/visits/new")
     page.select_option("#office", "tr-istanbul-cg")
-    page.select_option("#checklist", "consular-visit:2")
+    page.select_option("#checklist", CHECKLIST)
     page.locator("button.primary").click()
     page.wait_for_url(re.compile(r"/visits/[0-9a-f-]{36}/sections/1$"))
     return re.search(r"/visits/([0-9a-f-]{36})/", page.url).group(1)

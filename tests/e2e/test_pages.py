@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD, axe_violations, new_phone
+from tests.e2e.conftest import PASSWORD, axe_violations, new_phone, open_menu
 
 pytestmark = pytest.mark.e2e
 BUDGET = 50 * 1024
@@ -56,6 +56,7 @@ def test_error_summary_and_home_pass_axe(phone, live_server):
     page.locator("button.primary").click()
     assert page.url.endswith("/")
     assert axe_violations(page) == []
+    open_menu(page)
     page.get_by_role("button", name="English").click()
     assert page.get_attribute("html", "lang") == "en"
     assert axe_violations(page) == []

@@ -8,7 +8,14 @@ import uuid
 
 import pytest
 
-from tests.e2e.conftest import TOKENS, axe_violations, new_phone, sign_in
+from tests.e2e.conftest import (
+    CHECKLIST_SLUG,
+    CHECKLIST_VERSION,
+    TOKENS,
+    axe_violations,
+    new_phone,
+    sign_in,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -55,7 +62,7 @@ def _approved_visit(base: str, approve: bool = True) -> str:
     spec_answers = {}
     with urllib.request.urlopen(
         urllib.request.Request(
-            f"{base}/api/v1/checklists/consular-visit/2",
+            f"{base}/api/v1/checklists/{CHECKLIST_SLUG}/{CHECKLIST_VERSION}",
             headers={"Authorization": f"Bearer {TOKENS['writer']}"},
         )
     ) as response:
@@ -76,7 +83,7 @@ def _approved_visit(base: str, approve: bool = True) -> str:
     body = {
         "uuid": uid,
         "office": "tr-istanbul-cg",
-        "checklist": {"slug": "consular-visit", "version": 2},
+        "checklist": {"slug": CHECKLIST_SLUG, "version": CHECKLIST_VERSION},
         "visited_at": "2026-03-05T10:00:00+03:00",
         "answers": spec_answers,
     }

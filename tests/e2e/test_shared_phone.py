@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD, _chromium, axe_violations, new_phone, sign_in
+from tests.e2e.conftest import PASSWORD, _chromium, axe_violations, new_phone, sign_in, sign_out
 from tests.e2e.test_offline import (
     Server,
     _api,
@@ -75,7 +75,7 @@ def pair(tmp_path):  # type: ignore[no-untyped-def]
 
 
 def _sign_out(page) -> None:  # type: ignore[no-untyped-def]
-    page.locator("form.signout button").click()
+    sign_out(page)
     page.wait_for_url(re.compile(r"/login"), timeout=30000)
 
 
@@ -247,7 +247,7 @@ def test_signing_out_with_unsent_items_asks_first(browser, pair, tmp_path):
     pair.start()  # nothing is sent until a page loads or someone asks
 
     page.set_viewport_size({"width": 360, "height": 740})
-    page.locator("form.signout button").click()
+    sign_out(page)
     panel = page.locator("[data-leave]")
     panel.wait_for(state="visible")
     assert "1 visit(s) and 1 file(s) are not sent yet." in panel.inner_text()
@@ -262,7 +262,7 @@ def test_signing_out_with_unsent_items_asks_first(browser, pair, tmp_path):
     _waiting(page, "1 visit(s) and 1 file(s)")
     assert len(_kept(page, [REMARK])) >= 1
 
-    page.locator("form.signout button").click()
+    sign_out(page)
     panel.get_by_role("button", name="Send now").click()  # sent, then signed out
     page.wait_for_url(re.compile(r"/login"), timeout=60000)
     visit = _api(pair, f"/visits/{uuid}")
@@ -276,7 +276,7 @@ def test_signing_out_with_unsent_items_asks_first(browser, pair, tmp_path):
     _comment(page, LATER, option=1)
     _waiting(page)
     pair.start()
-    page.locator("form.signout button").click()
+    sign_out(page)
     panel.wait_for(state="visible")
     assert "1 visit(s) and 0 file(s) are not sent yet." in panel.inner_text()
     panel.get_by_role("button", name="Remove anyway").click()
