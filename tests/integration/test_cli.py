@@ -17,6 +17,7 @@ from survey.extensions import db
 from survey.findings.models import Finding
 from survey.offices.models import Office
 from survey.visits.models import Visit
+from tests.e2e.conftest import CHECKLIST_VERSION
 from tests.factories import MINI
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,7 +99,7 @@ def test_load_several_files_is_all_or_nothing(runner, tmp_path):
 def test_load_defaults_to_checklists_folder(runner):
     result = runner.invoke(args=["checklists", "load"])
     assert result.exit_code == 0, result.output
-    assert "consular-visit v2" in result.output
+    assert f"consular-visit v{CHECKLIST_VERSION}" in result.output
     spec = db.session.scalar(select(Checklist).where(Checklist.slug == "consular-visit")).spec
     assert 30 <= len(spec.items) <= 40
     assert 5 <= len(spec.sections) <= 7
