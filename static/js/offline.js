@@ -115,9 +115,29 @@ const sendFile = async (file, csrf, onProgress) => {
   return settle(attached, `/visits/${file.visit}/check`);
 };
 
+// Visits this page's queue sent for review: a receipt for each stays in the box (issue 15).
+const sentNow = [];
+
 const sendAction = async (action, csrf) => {
   const link = action.kind === "start" ? "/visits/new" : action.key.replace(/\/submit$/, "/check");
-  return settle(await postForm(action.key, action.entries || [], csrf, { "X-Queue": "1" }), link);
+  const done = settle(await postForm(action.key, action.entries || [], csrf, { "X-Queue": "1" }), link);
+  if (done && /\/submit$/.test(action.key)) sentNow.push(action.visit);
+  return done;
+};
+
+const showSent = () => {
+  const list = banner.querySelector("[data-sync-sent]");
+  list.hidden = sentNow.length === 0;
+  list.replaceChildren(
+    ...sentNow.map((visit) => {
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = `/visits/${visit}`;
+      a.textContent = text("msgReceipt");
+      li.append(text("msgSent", { ref: visit.slice(0, 8).toUpperCase() }), " ", a);
+      return li;
+    }),
+  );
 };
 
 let running = null;
@@ -187,7 +207,9 @@ export const refresh = async () => {
   );
   // Shown while something waits or was refused; otherwise out of the way (issue 15). The
   // "This device" page (/device) always shows it, and keeps the removal of what is kept.
-  banner.hidden = !waiting && refusals.size === 0 && !document.querySelector("[data-device]");
+  showSent();
+  banner.hidden =
+    !waiting && refusals.size === 0 && sentNow.length === 0 && !document.querySelector("[data-device]");
   banner.querySelector("[data-sync-text]").textContent = !waiting
     ? text("msgNothing")
     : loginNeeded

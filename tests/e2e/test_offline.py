@@ -165,15 +165,19 @@ def _wait_until_all_sent(page, timeout: int = 30000) -> None:  # type: ignore[no
     )
 
 
-def _back_online(browser, profile: Path, base: str) -> None:  # type: ignore[no-untyped-def]
-    """The phone out of the pocket: the queue goes, after signing in again if need be."""
+def _back_online(browser, profile: Path, base: str) -> str:  # type: ignore[no-untyped-def]
+    """The phone out of the pocket: the queue goes, after signing in again if need be; the
+    receipts the sync box then shows for visits it sent for review."""
     context = _phone(browser, profile)
     page = context.new_page()
     page.goto(f"{base}/")
     if "/login" in page.url:  # the browser forgot the session: sign in and carry on
         _sign_in(page, base)
     _wait_until_all_sent(page)
+    sent = page.locator("[data-sync-sent]")
+    receipts = sent.inner_text() if sent.is_visible() else ""
     context.close()
+    return receipts
 
 
 def _api(server, path: str):  # type: ignore[no-untyped-def]
@@ -232,7 +236,9 @@ def test_a_visit_in_airplane_mode_arrives_once(browser, server, tmp_path):
     context.close()  # the phone goes back in the pocket
 
     server.start()
-    _back_online(browser, profile, base)
+    receipts = _back_online(browser, profile, base)
+    # A receipt from the queue when it syncs (issue 15): the reference and a link to the visit.
+    assert f"reference {uuid[:8].upper()}" in receipts and "Open the visit" in receipts
     visit = _api(server, f"/visits/{uuid}")
     assert visit["status"] == "submitted"
     assert len(visit["evidence"]) == 1 and visit["evidence"][0]["item"]
