@@ -13,7 +13,6 @@ import json
 import os
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -47,26 +46,7 @@ def main() -> None:
         pg.start()
         server.env["SURVEY_DATABASE_URL"] = pg.create_database("load")
     token = server.prepare("load@example.kz")
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    process = subprocess.Popen(
-        [
-            gunicorn,
-            "-w",
-            "4",
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "8",
-            "-b",
-            f"127.0.0.1:{server.port}",
-            "survey:create_app()",
-        ],
-        env=server.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    time.sleep(4)
+    process = server.gunicorn(workers=4, threads=8)
     photos = [
         makers.jpeg_with_secrets(size=(1600, 1200), colour=(i * 40, 90, 30)) for i in range(5)
     ]

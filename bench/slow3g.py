@@ -25,11 +25,9 @@ import os
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,39 +46,6 @@ TAPPABLE = """() => {
   if (box.height === 0 || box.bottom > innerHeight) return false;
   return performance.now();
 }"""
-
-
-def _gunicorn(server: Server) -> subprocess.Popen[bytes]:
-    """The app as `make run` serves it (gunicorn, gthread workers), on the server's port."""
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    process = subprocess.Popen(
-        [
-            gunicorn,
-            "--workers",
-            "2",
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "4",
-            "--bind",
-            f"127.0.0.1:{server.port}",
-            "--log-level",
-            "warning",
-            "survey:create_app()",
-        ],
-        env=server.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{server.url}/login", timeout=1)  # noqa: S310 - loopback
-            return process
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
 
 
 def _one_visit(browser, base: str, cookies: list, section: str, args) -> tuple[float, int, float]:  # type: ignore[no-untyped-def]
@@ -136,7 +101,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="adaldyq-slow3g-"))
     server = Server(tmp)
     server.prepare("slow@bench.kz")
-    process = _gunicorn(server)
+    process = server.gunicorn()
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)

@@ -77,6 +77,40 @@ class Server:
                 time.sleep(0.2)
         raise RuntimeError("server did not start")
 
+    def gunicorn(self, workers: int = 2, threads: int = 4) -> subprocess.Popen[bytes]:
+        """The app under gunicorn (gthread workers, warnings only), as `make run` serves it, on
+        this port, in its own process group; returned once it accepts connections."""
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        process = subprocess.Popen(
+            [
+                gunicorn,
+                "-w",
+                str(workers),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                str(threads),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "survey:create_app()",
+            ],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return process
+            except OSError:
+                time.sleep(0.2)
+        process.kill()
+        raise RuntimeError("gunicorn did not start")
+
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()

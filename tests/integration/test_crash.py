@@ -8,7 +8,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -66,32 +65,7 @@ def test_sigkill_during_a_storm_loses_nothing_acknowledged(tmp_path):
     token = server.prepare("storm@example.kz", role="auditor")
 
     def start() -> subprocess.Popen[bytes]:
-        process = subprocess.Popen(
-            [
-                GUNICORN,
-                "-w",
-                "2",
-                "--worker-class",
-                "gthread",
-                "--threads",
-                "4",
-                "-b",
-                f"127.0.0.1:{server.port}",
-                "survey:create_app()",
-            ],
-            env=server.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
-                return process
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start")
+        return server.gunicorn()
 
     process = start()
     acknowledged_visits: list[str] = []
