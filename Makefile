@@ -43,8 +43,10 @@ test: install-test system-deps translations lint
 	SURVEY_REQUIRE_POSTGRES=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 # Rebuild the catalogue template and merge it into kk, ru and en (then translate the new lines).
+# Locations and "Translators:" comments stay in the catalogues: they are the translator's context.
 extract-messages: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_pgettext:1c,2 \
+	  --add-comments=Translators: --sort-by-file \
 	  -o survey/translations/messages.pot survey
 	$(VENV)/bin/pybabel update -i survey/translations/messages.pot -d survey/translations \
 	  --no-fuzzy-matching --ignore-obsolete

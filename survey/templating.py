@@ -13,7 +13,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_skeleton
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_datetime, format_decimal, format_time, get_locale
+from flask_babel import format_decimal, format_time, get_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 
 from .assets import inline_stylesheet
@@ -39,7 +39,8 @@ def role_labels() -> dict[str, Any]:
 
 def status_labels() -> dict[str, Any]:
     return {
-        "draft": _l("Draft"),
+        # Translators: a visit being filled in, not yet sent (kk: never «Жоба», which is "project").
+        "draft": lazy_pgettext("visit status", "Draft"),
         "submitted": _l("Sent for review"),
         "approved": _l("Approved"),
         "returned": _l("Returned for correction"),
@@ -49,7 +50,8 @@ def status_labels() -> dict[str, Any]:
 
 def finding_status_labels() -> dict[str, Any]:
     return {
-        "open": _l("Open"),
+        # The state of a finding, never the verb: kk «Ашық», ru «Открыто» (issue 16).
+        "open": lazy_pgettext("finding status", "Open"),
         "in_progress": _l("In progress"),
         "implemented": _l("Implemented"),
         "verified": _l("Verified"),
@@ -174,7 +176,15 @@ def masked_email(email: str) -> str:
 
 # Kazakh official texts write "2026 жылғы 16 қыркүйек" or "16.09.2026": not CLDR's
 # "2026 ж. 16 қыр." (language review §2.4). Other locales keep CLDR's patterns.
-DATE_PATTERNS = {("kk", "long"): "y 'жылғы' d MMMM", ("kk", "medium"): "dd.MM.y"}
+# Dates as officials write them (issue 16, docs/glossary.md): no leading zero in the day, no
+# abbreviated Kazakh month («қыр.»), «2026 жылғы 1 желтоқсан»; Babel's own patterns elsewhere.
+DATE_PATTERNS = {
+    ("kk", "short"): "d.MM.y",
+    ("kk", "medium"): "y 'жылғы' d MMMM",
+    ("kk", "long"): "y 'жылғы' d MMMM",
+    ("ru", "short"): "d.MM.y",
+}
+MONTH_PATTERNS = {"kk": "y 'жылғы' MMMM"}
 
 
 def day_label(day: date | None, fmt: str = "medium", locale: str | None = None) -> str:
@@ -198,18 +208,20 @@ def moment_label(moment: datetime | str | None, fmt: str = "medium") -> str:
             moment = datetime.fromisoformat(moment)
         except ValueError:
             return moment
-    if fmt == "short":
-        return format_datetime(moment, "short", rebase=False)
     time = format_time(moment, "short", rebase=False)
     return f"{day_label(moment.date(), fmt)}, {time}"
 
 
 def month_label(value: str | date | None) -> str:
-    """ "2026-11" (or a date) as the locale writes a month: "2026 ж. қараша", "November 2026"."""
+    """ "2026-11" (or a date) as the locale writes a month: "2026 жылғы қараша", "ноябрь
+    2026 г.", "November 2026"."""
     if not value:
         return ""
     day = value if isinstance(value, date) else date.fromisoformat(f"{value}-01")
-    return format_skeleton("yMMMM", day, locale=current_locale())
+    locale = current_locale()
+    if locale in MONTH_PATTERNS:
+        return babel_format_date(day, MONTH_PATTERNS[locale], locale=locale)
+    return format_skeleton("yMMMM", day, locale=locale)
 
 
 def country_name(code: str, locale: str | None = None) -> str:

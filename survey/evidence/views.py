@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from ..api.auth import api_user, authenticated
@@ -91,7 +92,7 @@ def upload(uuid: str) -> Response | tuple[Response, int]:
     if wants_json:
         return jsonify([evidence_json(e, api_user()) for e in made]), 201
     if made:
-        flash(_("%(n)s file(s) attached.", n=len(made)), "success")
+        flash(ngettext("%(num)s file attached.", "%(num)s files attached.", len(made)), "success")
     return redirect(_back(uuid))
 
 

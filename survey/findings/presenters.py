@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -20,6 +19,7 @@ from ..domain import disclosure
 from ..evidence.office import shown_for_findings
 from ..evidence.presenters import evidence_json
 from ..extensions import db
+from ..templating import day_label
 from ..visits.models import Visit
 from .models import Finding, FindingEvent, FindingObservation
 from .services import BulkResult, recommendation_text
@@ -147,7 +147,7 @@ def bulk_messages(result: BulkResult) -> list[tuple[str, str]]:
         if result.action == "verify":
             text = _("Verified: %(ids)s.", ids=numbers)
         elif result.action == "due_date":
-            day = format_date(result.due_date) if result.due_date else ""
+            day = day_label(result.due_date) if result.due_date else ""
             text = _("Due date set to %(date)s: %(ids)s.", date=day, ids=numbers)
         else:
             text = _("Note added: %(ids)s.", ids=numbers)

@@ -93,7 +93,8 @@ def trend_chart(months: list[MonthScore]) -> Chart:
         if index % step:
             labels.append("")
             continue
-        name = format_date(first, "LLL", locale=locale)
+        # Kazakh writes months in full (no «жел.»); the others abbreviate on the axis.
+        name = format_date(first, "LLLL" if locale == "kk" else "LLL", locale=locale)
         labels.append(name if first.year == year else f"{name}\n{first.year}")
         year = first.year
     svg = charts.line_chart(labels, [m.score for m in months], [m.interval for m in months])

@@ -126,7 +126,7 @@ def infographic_facts(user: User, period: Period, lang: str) -> charts.Infograph
             facts=facts,
             caption=_("Compliance score of each office visited, of 100"),
             bars=bars,
-            footer=_("Report corruption: the Anti-Corruption Agency's hotline 1424."),
+            footer=_("Report corruption: the Anti-Corruption Agency's 1424 call centre."),
         )
 
 

@@ -213,7 +213,7 @@ def _items(named: Names, figures: dict[str, dict[str, Any]]) -> Sheet:
         Column(_("Fail"), "int"),
         Column(_("Partial"), "int"),
         Column(_("Not applicable"), "int"),
-        Column(_("Rate"), "percent"),
+        Column(_("Pass rate"), "percent"),
         Column(_("Lower bound"), "percent"),
         Column(_("Upper bound"), "percent"),
     ]

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -221,7 +222,7 @@ def _page_evidence(uuid: str, current: Any) -> dict[str, list[str]]:
     }
     attached, refused = attach_files(current_user, uuid, files)
     if attached:
-        flash(_("%(n)s file(s) attached.", n=attached), "success")
+        flash(ngettext("%(num)s file attached.", "%(num)s files attached.", attached), "success")
     return translate_fields(refused)
 
 

@@ -93,10 +93,10 @@ def _comment(page, text: str, option: int = 0) -> None:  # type: ignore[no-untyp
     item.locator(".option label").nth(option).click()
 
 
-def _waiting(page, what: str = "1 visit(s) and 0 file(s)") -> None:  # type: ignore[no-untyped-def]
+def _waiting(page, what: str = "visits 1, files 0") -> None:  # type: ignore[no-untyped-def]
     page.wait_for_function(
         "(what) => (document.querySelector('[data-sync-text]') || {}).textContent"
-        " === `${what} waiting to upload.`",
+        " === `Waiting to upload: ${what}.`",
         arg=what,
         timeout=15000,
     )
@@ -243,14 +243,14 @@ def test_signing_out_with_unsent_items_asks_first(browser, pair, tmp_path):
     pair.stop()
     _comment(page, REMARK)
     _attach(page, photo)
-    _waiting(page, "1 visit(s) and 1 file(s)")
+    _waiting(page, "visits 1, files 1")
     pair.start()  # nothing is sent until a page loads or someone asks
 
     page.set_viewport_size({"width": 360, "height": 740})
     sign_out(page)
     panel = page.locator("[data-leave]")
     panel.wait_for(state="visible")
-    assert "1 visit(s) and 1 file(s) are not sent yet." in panel.inner_text()
+    assert "Not sent yet: visits 1, files 1." in panel.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     box = panel.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 360
@@ -259,7 +259,7 @@ def test_signing_out_with_unsent_items_asks_first(browser, pair, tmp_path):
     panel.get_by_role("button", name="Cancel").click()  # nothing changes
     panel.wait_for(state="hidden")
     assert page.url == section and page.locator("form.signout").count() == 1
-    _waiting(page, "1 visit(s) and 1 file(s)")
+    _waiting(page, "visits 1, files 1")
     assert len(_kept(page, [REMARK])) >= 1
 
     sign_out(page)
@@ -278,7 +278,7 @@ def test_signing_out_with_unsent_items_asks_first(browser, pair, tmp_path):
     pair.start()
     sign_out(page)
     panel.wait_for(state="visible")
-    assert "1 visit(s) and 0 file(s) are not sent yet." in panel.inner_text()
+    assert "Not sent yet: visits 1, files 0." in panel.inner_text()
     panel.get_by_role("button", name="Remove anyway").click()
     page.wait_for_url(re.compile(r"/login"), timeout=30000)
     assert _kept(page, [LATER, REMARK, uuid]) == []

@@ -279,3 +279,19 @@ def test_email_to_head_auditor_and_volunteer(app, client, world, smtp_server):
     )
     to_volunteer = smtp_server.wait_for(world["vol"].email)
     assert "Photo?" in to_volunteer.get_content()
+
+
+@pytest.mark.parametrize(
+    ("lang", "status", "verb"), [("kk", "Ашық", "Ашу"), ("ru", "Открыто", "Открыть")]
+)
+def test_an_open_finding_reads_as_a_state_not_a_verb(app, world, lang, status, verb):
+    """Issue 16 (review §2.1): one msgid served the status "Open" and the link "Open", so
+    every open finding read «Ашу» / «Открыть» (to open) in the list, its filter and history."""
+    from tests.factories import sign_in
+
+    with app.test_client() as browser:
+        assert sign_in(browser, world["head"].email).status_code == 302
+        page = browser.get("/findings", headers={"Accept-Language": lang}).text
+        assert f">{status}<" in page  # the tag on each open finding
+        assert f'value="open">{status}</option>' in page or f">{status}</a>" in page  # filter
+        assert f">{verb}<" not in page

@@ -42,7 +42,7 @@ def test_loop_in_the_browser(app, client, tmp_path):
     queue = auditor.get("/review", headers=EN).text
     assert f"/visits/{body['uuid']}" in queue and "Filled in implausibly fast" in queue
     page = auditor.get(f"/visits/{body['uuid']}", headers=EN).text
-    assert 'value="approve"' in page and "Look again" in page
+    assert 'value="approve"' in page and "Warning signs: look again" in page
     token = _csrf(auditor, f"/visits/{body['uuid']}")
     refused = auditor.post(
         f"/visits/{body['uuid']}/decision",

@@ -70,7 +70,7 @@ def test_start_renders_every_kind_with_native_controls(client, world):
     assert 'type="radio"' in first and "Not applicable" in first
     second = client.get(f"/visits/{uuid}/sections/2", headers=EN).text
     assert second.count('type="radio"') == 5 + 2 + 3  # scale 1..5, bribe yes/no, 3 options
-    assert 'inputmode="decimal"' in second and "Number, min" in second
+    assert 'inputmode="decimal"' in second and "Value, min" in second
     assert "<textarea" in second and "(required)" in second
     kk = client.get(f"/visits/{uuid}/sections/1", headers={"Accept-Language": "kk"}).text
     assert "<legend>Пандус" in kk

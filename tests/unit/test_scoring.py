@@ -566,7 +566,7 @@ def test_complete_answers_pass_on_submit():
         ("ramp", "YES", "Answer yes, no or na."),
         ("ramp", True, "Answer yes, no or na."),
         ("ramp", 1, "Answer yes, no or na."),
-        ("entrance", "na", "Answer yes or no: this item cannot be not applicable."),
+        ("entrance", "na", "Answer yes or no: “Not applicable” is not allowed for this item."),
         ("courtesy", "4", "Give a whole number from 1 to 5."),
         ("courtesy", True, "Give a whole number from 1 to 5."),
         ("courtesy", 2.5, "Give a whole number from 1 to 5."),
@@ -703,7 +703,9 @@ def test_a_blank_text_is_no_answer():
 
 def test_a_required_item_with_a_wrong_value_is_reported_once():
     _, problems = check_answers(FORM, {**COMPLETE, "entrance": {"value": "na"}}, submit=True)
-    assert problems == {"entrance": ["Answer yes or no: this item cannot be not applicable."]}
+    assert problems == {
+        "entrance": ["Answer yes or no: “Not applicable” is not allowed for this item."]
+    }
 
 
 def test_null_value_with_a_comment_keeps_the_comment():

@@ -19,6 +19,10 @@ KEYWORDS = {
     "_l": None,
     "N_": None,
     "ngettext": (1, 2),
+    "lazy_ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "lazy_pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
 }
 METHODS = [
     ("**.py", "python"),
@@ -31,17 +35,19 @@ SAME_IN_KK_AND_RU = {"“Adaldyq alany”", "Infographic (PNG)", "Infographic (S
 CYRILLIC = re.compile(r"[А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі]")
 
 
-def _source_ids() -> set[str]:
+def _source_ids() -> set[tuple[str | None, str]]:
+    """(context, msgid) of every message in the code: one msgid in two contexts ("Open" the
+    finding status, "Open" the link) is two messages with two translations."""
     ids = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
-        str(PACKAGE), METHODS, keywords=KEYWORDS
+    for _file, _line, message, _comments, context in extract_from_dir(
+        str(PACKAGE), METHODS, keywords=KEYWORDS, comment_tags=("Translators:",)
     ):
-        ids.add(message if isinstance(message, str) else message[0])
+        ids.add((context, message if isinstance(message, str) else message[0]))
     return ids
 
 
 @pytest.fixture(scope="module")
-def source_ids() -> set[str]:
+def source_ids() -> set[tuple[str | None, str]]:
     ids = _source_ids()
     assert len(ids) > 50, "extraction found almost nothing: is babel.cfg still right?"
     return ids
@@ -54,9 +60,11 @@ def _catalog(locale: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_catalog_is_complete_and_current(locale: str, source_ids: set[str]) -> None:
+def test_catalog_is_complete_and_current(
+    locale: str, source_ids: set[tuple[str | None, str]]
+) -> None:
     catalog = _catalog(locale)
-    po_ids = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+    po_ids = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in catalog if m.id}
     missing = sorted(source_ids - po_ids)
     stale = sorted(po_ids - source_ids)
     assert not missing, f"{locale}: not in the catalogue (run make extract-messages): {missing}"
@@ -65,8 +73,11 @@ def test_catalog_is_complete_and_current(locale: str, source_ids: set[str]) -> N
         if not message.id:
             continue
         assert not message.fuzzy, f"{locale}: fuzzy: {message.id!r}"
-        text = message.string if isinstance(message.string, str) else message.string[0]
-        assert text and text.strip(), f"{locale}: untranslated: {message.id!r}"
+        forms = [message.string] if isinstance(message.string, str) else list(message.string)
+        if message.pluralizable:  # every plural form the language has (ru: 3), each written
+            assert len(forms) == catalog.num_plurals, f"{locale}: plural forms of {message.id!r}"
+        assert all(f and f.strip() for f in forms), f"{locale}: untranslated: {message.id!r}"
+        text = forms[0]
         msgid = message.id if isinstance(message.id, str) else message.id[0]
         assert sorted(PLACEHOLDER.findall(text)) == sorted(PLACEHOLDER.findall(msgid)), (
             f"{locale}: placeholders differ in {msgid!r}"
@@ -75,7 +86,7 @@ def test_catalog_is_complete_and_current(locale: str, source_ids: set[str]) -> N
             assert CYRILLIC.search(text), f"{locale}: left in English: {msgid!r}"
 
 
-def test_kazakh_is_not_russian(source_ids: set[str]) -> None:
+def test_kazakh_is_not_russian() -> None:
     """Kazakh strings must not be Russian copied over: most use Kazakh-only letters."""
     kk, ru = _catalog("kk"), _catalog("ru")
     same = [
@@ -83,8 +94,8 @@ def test_kazakh_is_not_russian(source_ids: set[str]) -> None:
         for m in kk
         if m.id
         and m.string
-        and ru.get(m.id)
-        and ru.get(m.id).string == m.string
+        and ru.get(m.id, m.context)
+        and ru.get(m.id, m.context).string == m.string
         and CYRILLIC.search(m.string)
         and len(m.string) > 12
         and m.id not in SAME_IN_KK_AND_RU
