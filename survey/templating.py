@@ -133,7 +133,10 @@ def answer_text(item: Item, value: Any) -> str:
     if item.kind == "scale":
         return f"{value} / {item.max}"
     if item.kind == "number":
-        number = format_decimal(value)
+        try:
+            number = format_decimal(value)
+        except (ArithmeticError, ValueError, TypeError):  # an old, absurd value: as stored
+            number = str(value)
         return f"{number} {localized(item.unit)}".strip()
     if item.kind == "choice":
         option = item.option(value)

@@ -98,7 +98,7 @@ if (form && window.fetch && window.FormData) {
   form.addEventListener("submit", async (event) => {
     if (form.dataset.native) return;
     const button = event.submitter;
-    if (button && button.name === "remove") return;
+    if (button && button.name.startsWith("remove")) return; // the server asks, then removes
     event.preventDefault();
     await remember().catch(() => {});
     const data = answersOnly();

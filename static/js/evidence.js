@@ -105,6 +105,7 @@ if (form && window.XMLHttpRequest && window.FormData) {
       const button = event.target.closest("button[data-remove-url]");
       if (!button) return;
       event.preventDefault();
+      if (!window.confirm(message("msgConfirmRemove"))) return; // asked first (issue 15)
       const data = new FormData();
       data.append("csrf_token", csrf());
       try {

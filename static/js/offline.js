@@ -120,8 +120,10 @@ const sentNow = [];
 
 const sendAction = async (action, csrf) => {
   const link = action.kind === "start" ? "/visits/new" : action.key.replace(/\/submit$/, "/check");
-  const done = settle(await postForm(action.key, action.entries || [], csrf, { "X-Queue": "1" }), link);
-  if (done && /\/submit$/.test(action.key)) sentNow.push(action.visit);
+  const response = await postForm(action.key, action.entries || [], csrf, { "X-Queue": "1" });
+  const done = settle(response, link);
+  // A receipt only for a visit this send put under review (409: it was decided already).
+  if (response.ok && /\/submit$/.test(action.key)) sentNow.push(action.visit);
   return done;
 };
 
@@ -143,6 +145,8 @@ const showSent = () => {
 let running = null;
 const refusals = new Map(); // queued key -> where to fix it, shown until a send of it succeeds
 
+const refusedVisits = new Set(); // visits with answers or files the server refused this run
+
 const each = async (items, send, store) => {
   for (const item of items) {
     try {
@@ -153,6 +157,7 @@ const each = async (items, send, store) => {
     } catch (error) {
       if (!(error instanceof Refused)) throw error;
       refusals.set(item.key, error.link);
+      if (item.visit) refusedVisits.add(item.visit);
     }
   }
 };
@@ -225,6 +230,7 @@ let loginNeeded = false;
 
 const send = async () => {
   window.clearTimeout(timer);
+  refusedVisits.clear();
   try {
     const { answers, files, actions, waiting } = await unsent();
     if (waiting === 0) return;
@@ -237,7 +243,10 @@ const send = async () => {
       banner.querySelector("[data-sync-text]").textContent = text("msgUploading", { percent });
     };
     await each(files, (file) => sendFile(file, csrf, progress), "files");
-    const others = actions.filter((item) => item.kind !== "start");
+    // A visit is not sent for review while some of its answers or files were refused: it would
+    // go without them, and the fix could no longer be saved (issue 15 review). It waits, and
+    // the box links to what to fix; the page restores what was typed.
+    const others = actions.filter((item) => item.kind !== "start" && !refusedVisits.has(item.visit));
     await each(others, (action) => sendAction(action, csrf), "actions");
     loginNeeded = false;
     if (refusals.size) throw new Error("refused"); // try again later: it may have been fixed

@@ -13,6 +13,9 @@ from .messages import Msg
 
 TEXT_MAX = 5000
 COMMENT_MAX = 2000
+# No answer to a number item is larger than this (minutes, chairs, windows): a bigger one is a
+# typing slip, and beyond 1e15 a float no longer holds every whole number.
+NUMBER_LIMIT = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ def _check_value(item: Item, value: Any) -> tuple[Any, Msg | None]:
         if (
             isinstance(value, bool)
             or not isinstance(value, int | float)
+            or abs(value) > 1e15  # before isfinite: a 400-digit int overflows a float
             or not math.isfinite(value)
         ):
             bad = Msg(m.ANSWER_SCALE, min=item.min, max=item.max)
@@ -43,8 +47,10 @@ def _check_value(item: Item, value: Any) -> tuple[Any, Msg | None]:
             if value != int(value) or not (item.min or 0) <= value <= (item.max or 0):
                 return None, Msg(m.ANSWER_SCALE, min=item.min, max=item.max)
             return int(value), None
-        if item.whole:
-            if value != int(value):
+        if abs(value) > NUMBER_LIMIT:
+            return None, Msg(m.ANSWER_NUMBER_LIMIT, max=NUMBER_LIMIT)
+        if item.whole:  # a count: minutes, people (docs/checklists.md)
+            if value != int(value) or value < 0:
                 return None, Msg(m.ANSWER_WHOLE)
             return int(value), None
         return value, None

@@ -75,15 +75,20 @@ FIELD_BUILDERS: dict[str, FieldBuilder] = {
 }
 
 
+# Digits 0-9 with one decimal point or comma; a space (or no-break space) only between groups of
+# three ("1 500"). Not "1e1", "42 5", "١٢" or "Infinity", which float() would take.
+NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+|[0-9]+)(?:[.,][0-9]+)?")
+
+
 def parse_number(raw: str) -> Any:
-    """Accept 12.5 and 12,5 (Kazakh and Russian write a decimal comma); else keep the text."""
-    text = raw.strip().replace("\u00a0", "").replace(" ", "")
+    """Accept 12.5 and 12,5 (Kazakh and Russian write a decimal comma) and "1 500"; else keep
+    the text, which the domain refuses ("Give a number.")."""
+    text = raw.strip()
     if not text:
         return None
-    try:
-        number = float(text.replace(",", "."))
-    except ValueError:
-        return raw  # the domain answers "Give a number."
+    if not NUMBER_TEXT.fullmatch(text):
+        return raw
+    number = float(re.sub(r"[ \u00a0\u202f]", "", text).replace(",", "."))
     return int(number) if number.is_integer() else number
 
 
@@ -103,7 +108,10 @@ def value_for_field(item: Item, value: Any) -> Any:
     if value is None:
         return None
     if item.kind == "number" and isinstance(value, int | float):
-        return format_decimal(value, format="0.##########")  # 12,5 in kk and ru
+        try:
+            return format_decimal(value, format="0.##########")  # 12,5 in kk and ru
+        except (ArithmeticError, ValueError):  # an old, absurd value: shown as stored
+            return str(value)
     return str(value)
 
 

@@ -183,7 +183,13 @@ def section(uuid: str, number: int) -> str | Response | tuple[Any, int]:
             if autosave:
                 return jsonify({"saved": True}), 200
             problems = _page_evidence(uuid, current)
-            if request.form.get("remove"):
+            if request.form.get("remove"):  # asked first: the page shows "Remove it?" there
+                return redirect(
+                    url_for(
+                        "visits.section", uuid=uuid, number=number, remove=request.form["remove"]
+                    )
+                )
+            if request.form.get("remove_confirmed"):
                 return redirect(url_for("visits.section", uuid=uuid, number=number))
             if not problems:
                 return redirect(_next_target(uuid, number, len(spec.sections)))
@@ -208,13 +214,14 @@ def _section_page(  # type: ignore[no-untyped-def]
         evidence=evidence,
         rendered=time.time_ns() // 1_000_000,
         precache=_page_urls(visit, spec),
+        removing=request.args.get("remove"),  # the file whose removal is being asked
     )
 
 
 def _page_evidence(uuid: str, current: Any) -> dict[str, list[str]]:
-    """Files chosen on the page (the no-JavaScript path) and a pressed "Remove"."""
-    if request.form.get("remove"):
-        remove_evidence(current_user, uuid, request.form["remove"])
+    """Files chosen on the page (the no-JavaScript path) and a confirmed "Remove"."""
+    if request.form.get("remove_confirmed"):
+        remove_evidence(current_user, uuid, request.form["remove_confirmed"])
         flash(_("The file was removed."), "success")
     files = {
         item.code: [f for f in request.files.getlist(f"file__{item.code}") if f and f.filename]
@@ -279,8 +286,7 @@ def submit(uuid: str) -> str | Response | tuple[str, int]:
         ), 422
     if queued:
         return jsonify({"status": visit.status}), 200
-    flash(_("Thank you. The visit was sent for review."), "success")
-    return redirect(url_for("visits.detail", uuid=uuid))
+    return redirect(url_for("visits.detail", uuid=uuid))  # its page gives the receipt
 
 
 @bp.get("/visits/<uuid>")

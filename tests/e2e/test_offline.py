@@ -440,3 +440,61 @@ def test_a_queued_visit_the_server_refuses_stays_and_says_where_to_fix_it(browse
     assert axe_violations(page) == []
     context.close()
     assert _api(server, f"/visits/{uuid}")["status"] == "draft"
+
+
+def test_a_visit_is_not_sent_without_its_refused_answers_and_the_fix_goes_through(browser, server):
+    """Found by the issue 15 review: "42,5" minutes typed offline was refused (422) on sync, yet
+    the queued "Send for review" went anyway, so the visit went with the old value and the fix
+    was then dropped without a word. Now the visit waits until the refused answer is fixed."""
+    context = _phone(browser)
+    base = server.url
+    page = _signed_in(context, base)
+    uuid = _start_visit(page, base)
+    _kept_on_the_phone(page)
+    total, minutes = _total(page), None
+    for number in range(1, total + 1):  # everything answered online: 10 minutes
+        if page.locator("#item-wait_minutes").count():
+            minutes = page.url
+        _answer(page)
+        page.locator("button[name=go][value=next]").click()
+        page.wait_for_url(re.compile(rf"/sections/{number + 1}$" if number < total else r"/check$"))
+    assert minutes is not None
+
+    server.stop()  # in the building: a correction, and "Send for review", without a connection
+    context.set_offline(True)
+    page.goto(minutes)  # the copy kept on the phone; it shows the answers last seen here
+    page.wait_for_function("document.querySelector('#wait_minutes').value === '10'")
+    page.fill("#wait_minutes", "42,5")
+    page.locator("button[name=go][value=next]").click()
+    page.wait_for_url(lambda url: url != minutes)
+    page.goto(f"{base}/visits/{uuid}/check")
+    _send_for_review(page)
+
+    server.start()
+    context.set_offline(False)
+    page.goto(f"{base}/")
+    refused = page.locator("[data-sync-refused]")
+    refused.wait_for(state="visible", timeout=30000)
+    assert refused.locator("a").get_attribute("href") == minutes.removeprefix(base)
+    page.wait_for_timeout(3000)  # the queue has tried everything it holds
+    visit = _api(server, f"/visits/{uuid}")
+    assert visit["status"] == "draft" and visit["answers"]["wait_minutes"]["value"] == 10
+    assert page.locator("[data-sync-sent]").is_hidden()  # no receipt for a visit not sent
+
+    refused.locator("a").click()  # where to fix it: what was typed is back in the box
+    page.wait_for_url(minutes)
+    page.wait_for_function("document.querySelector('#wait_minutes').value === '42,5'")
+    page.fill("#wait_minutes", "42")
+    page.locator("#wait_minutes").dispatch_event("change")
+    page.wait_for_function(
+        "document.querySelector('[data-save-state]').dataset.kind === 'ok'", timeout=15000
+    )
+    page.goto(f"{base}/")
+    page.evaluate(
+        "import('/assets/' + document.querySelector('script[src*=\"offline.js\"]')"
+        ".src.split('/assets/')[1]).then((m) => m.flush())"
+    )
+    _wait_until_all_sent(page, timeout=60000)
+    visit = _api(server, f"/visits/{uuid}")
+    assert visit["status"] == "submitted" and visit["answers"]["wait_minutes"]["value"] == 42
+    context.close()

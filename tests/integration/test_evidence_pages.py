@@ -53,9 +53,34 @@ def test_attach_with_answers_then_remove(client, world):  # noqa: F811
     assert f"/evidence/{evidence.uuid}/thumb" in page
     thumb = client.get(f"/evidence/{evidence.uuid}/thumb")
     assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
+    # "Remove" asks first (issue 15): a discreet photo often cannot be taken again.
     resp = _post_section(client, uuid, 1, {"ramp": "yes", "remove": evidence.uuid})
+    assert resp.status_code == 302
+    assert resp.headers["Location"].endswith(f"/sections/1?remove={evidence.uuid}")
+    assert db.session.scalar(select(func.count(Evidence.id))) == 1  # not yet
+    asking = client.get(resp.headers["Location"], headers=EN).text
+    assert "Remove this file from the visit?" in asking and 'name="remove_confirmed"' in asking
+    assert 'href="/visits/' in asking and "No, keep it" in asking
+    resp = _post_section(client, uuid, 1, {"ramp": "yes", "remove_confirmed": evidence.uuid})
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/sections/1")
     assert db.session.scalar(select(func.count(Evidence.id))) == 0
+
+
+def test_enter_in_a_field_saves_and_never_removes_a_photo(app, client, world):  # noqa: F811
+    """The issue 15 review: the first submit button of a section was a photo's "Remove", so
+    Enter (a keypad's Go) in any field removed the photo. The form's default is now "Save and
+    continue": the first submit button inside the form."""
+    _login(client, world["vol"].email)
+    uuid = _start(client)
+    page = client.get(f"/visits/{uuid}/sections/1", headers=EN).text
+    form = page[page.index('<form method="post" class="checklist"') :]
+    first = re.search(r'<button[^>]*type="submit"[^>]*>', form).group(0)
+    assert "data-default" in first and "name=" not in first  # no "go": the server goes on
+    photo = ("file__ramp", (io.BytesIO(makers.jpeg_with_secrets()), "ramp.jpg"))
+    assert _post_section(client, uuid, 1, {"ramp": "yes", photo[0]: photo[1]}).status_code == 302
+    resp = _post_section(client, uuid, 1, {"ramp": "no"})  # as Enter posts it: no button named
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/sections/2")
+    assert db.session.scalar(select(func.count(Evidence.id))) == 1
 
 
 def test_refused_file_is_shown_at_its_item(app, client, world):  # noqa: F811

@@ -742,11 +742,11 @@ MINUTES = one_section(
 )
 
 
-@pytest.mark.parametrize("value", [42.5, 0.1, -3.25])
+@pytest.mark.parametrize("value", [42.5, 0.1, -3.25, -5, -1])
 def test_a_whole_number_item_refuses_a_fraction(value):
     """Issue 15: the help says "round to whole minutes", and 42,5 was stored as 42.5."""
     answers, problems = check_answers(MINUTES, {"wait_minutes": {"value": value}}, submit=False)
-    assert problems == {"wait_minutes": ["Give a whole number."]}
+    assert problems == {"wait_minutes": ["Give a whole number, 0 or more."]}
     assert "wait_minutes" not in answers
 
 
@@ -756,3 +756,47 @@ def test_a_whole_number_item_keeps_whole_numbers_as_integers():
     assert answers["wait_minutes"].value == 42 and isinstance(answers["wait_minutes"].value, int)
     answers, _ = check_answers(FORM, {"wait": {"value": 42.5}}, submit=False)
     assert answers["wait"].value == 42.5  # without `whole`, a fraction stays allowed
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (10**400, "Give a number."),  # math.isfinite would overflow: a 500 before
+        (1e300, "Give a number."),
+        (1e18, "Give a number."),
+        (2_000_000, "Give a number between -1000000 and 1000000."),
+        (-1_000_001, "Give a number between -1000000 and 1000000."),
+    ],
+)
+def test_an_absurd_number_is_refused_not_stored(value, message):
+    """Found by the issue 15 review: 1e18 was stored, then every page of the visit was a 500."""
+    for spec, code in ((FORM, "wait"), (MINUTES, "wait_minutes")):
+        answers, problems = check_answers(spec, {code: {"value": value}}, submit=False)
+        assert problems == {code: [message]} and code not in answers
+
+
+def test_the_largest_number_is_kept():
+    answers, problems = check_answers(FORM, {"wait": {"value": 1_000_000}}, submit=False)
+    assert problems == {} and answers["wait"].value == 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("12,5", 12.5),
+        ("12.5", 12.5),
+        (" 42 ", 42),
+        ("-3", -3),
+        ("1 500", 1500),
+        ("1\u00a0500,5", 1500.5),
+        ("1e1", "1e1"),  # float() would read 10
+        ("42 5", "42 5"),  # not 425
+        ("١٢", "١٢"),  # Arabic-Indic digits: not 12
+        ("Infinity", "Infinity"),
+        ("", None),
+    ],
+)
+def test_a_typed_number_is_read_only_when_it_is_plainly_one(typed, read):
+    from survey.visits.forms import parse_number
+
+    assert parse_number(typed) == read
