@@ -46,6 +46,7 @@ def index() -> tuple[str, int]:
 
 def state_labels() -> dict[str, str]:
     return {
+        # Translators: a planned visit that has not taken place yet.
         "pending": _("Not made yet"),
         "overdue": _("Overdue: not made yet"),
         "started": _("Started, not sent"),

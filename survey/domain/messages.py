@@ -94,6 +94,7 @@ ANSWER_NUMBER = N_("Give a number.")
 ANSWER_WHOLE = N_("Give a whole number, 0 or more.")
 ANSWER_NUMBER_LIMIT = N_("Give a number between -{max} and {max}.")
 ANSWER_CHOICE = N_("Choose one of: {choices}.")
+# Translators: a text answer was expected (not a number or a choice).
 ANSWER_TEXT = N_("Give text.")
 ANSWER_TEXT_TOO_LONG = N_("Use at most {max} characters.")
 ANSWER_COMMENT = N_("A comment must be text.")

@@ -27,6 +27,18 @@ def test_attach_and_remove_a_photo(browser, live_server, tmp_path):
     page.reload()
     box = page.locator("[data-evidence]").first
     assert box.locator("[data-thumbs] img").count() == 1  # stored on the server
+    asked: list[str] = []
+
+    def answer(dialog, accept: bool) -> None:  # type: ignore[no-untyped-def]
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, False))  # "Remove" asks first; "Cancel" keeps it
+    box.locator("button[data-remove-url]").first.tap()
+    page.wait_for_timeout(500)
+    assert asked and asked[0].startswith("Remove this file from the visit?")
+    assert box.locator("[data-thumbs] img").count() == 1
+    page.once("dialog", lambda d: answer(d, True))
     box.locator("button[data-remove-url]").first.tap()
     page.wait_for_function(
         "document.querySelectorAll('[data-evidence]')[0].querySelectorAll('img').length === 0"

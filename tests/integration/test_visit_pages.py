@@ -385,7 +385,7 @@ def test_whole_minutes_are_enforced_on_the_page_and_in_the_api(client, app, worl
     )
     kk = {"Accept-Language": "kk"}
     resp = _section(client, uuid, number, {"wait_minutes": "42,5"}, headers=kk)
-    assert resp.status_code == 422 and "Бүтін сан жазыңыз" in resp.text
+    assert resp.status_code == 422 and "бүтін сан енгізіңіз" in resp.text
     for typed in ("-5", "1e18", "1000000000000000000", "42 5", "١٢"):  # the review's tries
         for extra in ({}, {"X-Autosave": "1"}):
             resp = _section(client, uuid, number, {"wait_minutes": typed}, headers=extra)
@@ -403,5 +403,5 @@ def test_whole_minutes_are_enforced_on_the_page_and_in_the_api(client, app, worl
     refused = post_visit(client, world["vol"], body)
     assert refused.status_code == 422
     problems = refused.json["error"]["fields"]["answers"]
-    assert problems == {"wait_minutes": ["Бүтін сан жазыңыз (0 немесе одан көп)."]}  # kk account
+    assert problems == {"wait_minutes": ["0 немесе одан үлкен бүтін сан енгізіңіз."]}  # kk account
     assert db.session.scalar(select(func.count()).select_from(Visit)) == 1  # only the first
