@@ -416,6 +416,19 @@ def test_a_visit_started_in_airplane_mode_arrives_once(browser, server, tmp_path
     shutil.rmtree(profile, ignore_errors=True)
 
 
+def _refused_when_back_online(page, context, server, uuid: str):  # type: ignore[no-untyped-def]
+    """Without a connection: "Send for review" on the check page; then back online on the start
+    page, until the sync box lists what the server refused (its locator)."""
+    page.goto(f"{server.url}/visits/{uuid}/check")
+    _send_for_review(page)
+    server.start()
+    context.set_offline(False)
+    page.goto(f"{server.url}/")
+    refused = page.locator("[data-sync-refused]")
+    refused.wait_for(state="visible", timeout=30000)
+    return refused
+
+
 def test_a_queued_visit_the_server_refuses_stays_and_says_where_to_fix_it(browser, server):
     """Sent for review offline with answers missing: back online the server says no (422).
     The phone keeps it, says so, links to the check page, and goes on trying."""
@@ -427,14 +440,7 @@ def test_a_queued_visit_the_server_refuses_stays_and_says_where_to_fix_it(browse
 
     server.stop()
     context.set_offline(True)
-    page.goto(f"{base}/visits/{uuid}/check")
-    _send_for_review(page)
-
-    server.start()
-    context.set_offline(False)
-    page.goto(f"{base}/")
-    refused = page.locator("[data-sync-refused]")
-    refused.wait_for(state="visible", timeout=30000)
+    refused = _refused_when_back_online(page, context, server, uuid)
     assert refused.locator("a").get_attribute("href").endswith(f"/visits/{uuid}/check")
     assert "visits 1," in page.locator("[data-sync-text]").inner_text()  # still on the phone
     assert axe_violations(page) == []
@@ -467,14 +473,7 @@ def test_a_visit_is_not_sent_without_its_refused_answers_and_the_fix_goes_throug
     page.fill("#wait_minutes", "42,5")
     page.locator("button[name=go][value=next]").click()
     page.wait_for_url(lambda url: url != minutes)
-    page.goto(f"{base}/visits/{uuid}/check")
-    _send_for_review(page)
-
-    server.start()
-    context.set_offline(False)
-    page.goto(f"{base}/")
-    refused = page.locator("[data-sync-refused]")
-    refused.wait_for(state="visible", timeout=30000)
+    refused = _refused_when_back_online(page, context, server, uuid)
     assert refused.locator("a").get_attribute("href") == minutes.removeprefix(base)
     page.wait_for_timeout(3000)  # the queue has tried everything it holds
     visit = _api(server, f"/visits/{uuid}")
