@@ -48,7 +48,7 @@ TAPPABLE = """() => {
 }"""
 
 
-def _one_visit(browser, base: str, cookies: list, section: str, args) -> tuple[float, int, float]:  # type: ignore[no-untyped-def]
+def _one_visit(browser, cookies: list, section: str, args) -> tuple[float, int, float]:  # type: ignore[no-untyped-def]
     """One fresh phone opens the section: (ms to tap, bytes on the wire, ms to FCP)."""
     context = browser.new_context(
         viewport={"width": 360, "height": 740},
@@ -113,9 +113,7 @@ def main() -> None:
             section = start_visit(page, server.url)
             cookies = context.cookies()
             context.close()
-            results = [
-                _one_visit(browser, server.url, cookies, section, args) for _ in range(args.repeat)
-            ]
+            results = [_one_visit(browser, cookies, section, args) for _ in range(args.repeat)]
             browser.close()
     finally:
         os.killpg(process.pid, signal.SIGTERM)

@@ -122,6 +122,16 @@ def signed(value: float | None, places: int = 1) -> str:
     return ("+" if rounded > 0 else "\u2212") + text
 
 
+def number_text(value: Any, pattern: str | None = None) -> str:
+    """A number with the locale's decimal sign ("12,5" in kk and ru), in Babel's pattern or the
+    locale's own. A value stored before numbers were bounded (issue 15: 1e300) that Babel cannot
+    format is shown as stored, so its pages still open."""
+    try:
+        return str(format_decimal(value, format=pattern))
+    except (ArithmeticError, ValueError, TypeError):
+        return str(value)
+
+
 def answer_text(item: Item, value: Any) -> str:
     """An answer as a person reads it, in the page's language."""
     from .visits.forms import yesno_labels
@@ -133,11 +143,7 @@ def answer_text(item: Item, value: Any) -> str:
     if item.kind == "scale":
         return f"{value} / {item.max}"
     if item.kind == "number":
-        try:
-            number = format_decimal(value)
-        except (ArithmeticError, ValueError, TypeError):  # an old, absurd value: as stored
-            number = str(value)
-        return f"{number} {localized(item.unit)}".strip()
+        return f"{number_text(value)} {localized(item.unit)}".strip()
     if item.kind == "choice":
         option = item.option(value)
         return localized(option.label) if option else str(value)
@@ -177,10 +183,9 @@ def masked_email(email: str) -> str:
     return f"{shown}@{domain}"
 
 
-# Kazakh official texts write "2026 жылғы 16 қыркүйек" or "16.09.2026": not CLDR's
-# "2026 ж. 16 қыр." (language review §2.4). Other locales keep CLDR's patterns.
-# Dates as officials write them (issue 16, docs/glossary.md): no leading zero in the day, no
-# abbreviated Kazakh month («қыр.»), «2026 жылғы 1 желтоқсан»; Babel's own patterns elsewhere.
+# Dates as officials write them (language review §2.4, issue 16, docs/glossary.md): no leading
+# zero in the day, no abbreviated Kazakh month (CLDR's «2026 ж. 16 қыр.»), «2026 жылғы 1
+# желтоқсан»; Babel's own patterns elsewhere.
 DATE_PATTERNS = {
     ("kk", "short"): "d.MM.y",
     ("kk", "medium"): "y 'жылғы' d MMMM",
@@ -201,7 +206,8 @@ def day_label(day: date | None, fmt: str = "medium", locale: str | None = None) 
 
 def moment_label(moment: datetime | str | None, fmt: str = "medium") -> str:
     """A date and time as the reader's language writes it, to the minute, never seconds
-    (issue 15): "16.09.2026, 10:26", "16 сент. 2026 г., 10:26", "Sep 16, 2026, 10:26 AM".
+    (issue 15): "2026 жылғы 16 қыркүйек, 10:26", "16 сент. 2026 г., 10:26",
+    "Sep 16, 2026, 10:26 AM".
     The clock is the moment's own (no time-zone shift); the page names the zone. A string
     (a camera's ISO 8601 capture time) is read first; one that is not a time is shown as is."""
     if not moment:

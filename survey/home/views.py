@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from ..assignments.services import open_assignments_for
 from ..auth.models import FIELD_ROLES
 from ..extensions import db
-from ..findings.kpis import period_kpis
+from ..findings.kpis import LIVE, period_kpis
 from ..findings.models import Finding
 from ..findings.programme import last_complete_month, period_label
 from ..visits.models import STATUSES
@@ -40,9 +40,7 @@ def _programme_desk() -> dict[str, object]:
     """The project group's start: last month's headline and what waits for them."""
     month = last_complete_month(date.today())
     waiting = db.session.scalar(
-        select(func.count(Finding.id)).where(
-            Finding.status == "implemented", Finding.merged_into_id.is_(None)
-        )
+        select(func.count(Finding.id)).where(Finding.status == "implemented", LIVE)
     )
     return {"label": period_label(month), "kpis": period_kpis(month), "to_verify": waiting or 0}
 

@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -27,6 +26,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from ..domain.checklist import Item, Section
+from ..templating import number_text
 
 FieldBuilder = Callable[[Item, str], Field]
 
@@ -108,10 +108,7 @@ def value_for_field(item: Item, value: Any) -> Any:
     if value is None:
         return None
     if item.kind == "number" and isinstance(value, int | float):
-        try:
-            return format_decimal(value, format="0.##########")  # 12,5 in kk and ru
-        except (ArithmeticError, ValueError):  # an old, absurd value: shown as stored
-            return str(value)
+        return number_text(value, "0.##########")  # 12,5 in kk and ru, never 1.2E+1
     return str(value)
 
 
