@@ -7,17 +7,16 @@ from typing import Any
 
 from flask import Flask
 
+from . import setup
+from .config import load_config
+
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app; tests pass config to override settings (flaskr's pattern)."""
     app = Flask(__name__, instance_relative_config=True, static_folder="../static")
-    from .config import load_config
-
     app.config.update(load_config(Path(app.instance_path), Path(app.root_path)))
     if config:
         app.config.update(config)
-    from . import setup
-
     setup.register_extensions(app)
     setup.register_models()
     setup.register_blueprints(app)

@@ -17,6 +17,8 @@ from flask import current_app, jsonify, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from .auth.models import FIELD_ROLES
+
 HEADER = "X-Adaldyq-Account"
 
 
@@ -27,8 +29,6 @@ def offline_namespace() -> str | None:
     None when nobody is signed in, and for the roles that do not work offline: the phone keeps
     nothing of theirs.
     """
-    from .auth.models import FIELD_ROLES
-
     if not current_user or not current_user.is_authenticated:
         return None
     if current_user.role not in FIELD_ROLES:

@@ -6,14 +6,32 @@ import importlib
 from pathlib import Path
 
 import flask_babel
-from flask import Flask, g, request
+from flask import Flask, g, jsonify, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from . import cli, errors, offline, security, templating
+from .account.views import bp as account_bp
+from .admin.views import bp as admin_bp
+from .api.views import bp as api_bp
+from .assets import bp as assets_bp
+from .assignments.views import bp as assignments_bp
+from .auth.models import User
+from .auth.views import bp as auth_bp
+from .common import logmask
 from .config import LOCALES
+from .evidence.intake import SurveyRequest, clean_scratch
+from .evidence.views import bp as evidence_bp
+from .evidence.views import raise_upload_limit
 from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+from .findings.views import bp as findings_bp
+from .home.views import bp as home_bp
+from .reports.views import bp as reports_bp
+from .review.views import bp as review_bp
+from .visits.views import bp as visits_bp
 
 MODEL_MODULES = (
     "survey.offices.models",
@@ -61,10 +79,6 @@ def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
 
 
 def _load_user(user_id: str):  # type: ignore[no-untyped-def]
-    from flask import session
-
-    from .auth.models import User
-
     user = db.session.get(User, int(user_id)) if user_id.isascii() and user_id.isdigit() else None
     if user is None or not user.active or session.get("epoch") != user.session_epoch:
         return None  # a cookie from before the last sign-out is dead
@@ -73,8 +87,6 @@ def _load_user(user_id: str):  # type: ignore[no-untyped-def]
 
 def _unauthorized():  # type: ignore[no-untyped-def]
     """Pages send people to sign in; background calls (autosave, the queue) get a 401."""
-    from flask import jsonify, redirect, url_for
-
     background = request.headers.get("X-Autosave") or request.headers.get("X-Queue")
     if background or request.accept_mimetypes.best == "application/json":
         return jsonify({"error": {"code": "unauthorized", "message": "", "fields": {}}}), 401
@@ -131,19 +143,6 @@ class BoundedInt(IntegerConverter):
 
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedInt
-    from .account.views import bp as account_bp
-    from .admin.views import bp as admin_bp
-    from .api.views import bp as api_bp
-    from .assets import bp as assets_bp
-    from .assignments.views import bp as assignments_bp
-    from .auth.views import bp as auth_bp
-    from .evidence.views import bp as evidence_bp
-    from .findings.views import bp as findings_bp
-    from .home.views import bp as home_bp
-    from .reports.views import bp as reports_bp
-    from .review.views import bp as review_bp
-    from .visits.views import bp as visits_bp
-
     for blueprint in (
         auth_bp,
         home_bp,
@@ -162,19 +161,14 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    from .common import logmask
-    from .evidence.intake import SurveyRequest, clean_scratch
-    from .evidence.views import raise_upload_limit
-    from .offline import name_the_account, refuse_another_account
-    from .security import protect_csrf, security_headers
-
     app.request_class = SurveyRequest
     app.before_request(raise_upload_limit)
-    app.before_request(refuse_another_account)  # before CSRF: the other account's token passes
-    app.before_request(protect_csrf)
-    app.after_request(name_the_account)
+    # Before CSRF: the other account's token would pass.
+    app.before_request(offline.refuse_another_account)
+    app.before_request(security.protect_csrf)
+    app.after_request(offline.name_the_account)
     app.teardown_request(clean_scratch)
-    app.after_request(security_headers)
+    app.after_request(security.security_headers)
     logmask.install(app)  # no link token in a log line or a Referer
 
 
@@ -190,24 +184,16 @@ def register_proxy(app: Flask) -> None:
     if trusted < 0:
         raise ValueError("SURVEY_TRUSTED_PROXIES must be 0 or more")
     if trusted:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted)  # type: ignore[method-assign]
 
 
 def register_errors(app: Flask) -> None:
-    from .errors import register
-
-    register(app)
+    errors.register(app)
 
 
 def register_cli(app: Flask) -> None:
-    from .cli import register
-
-    register(app)
+    cli.register(app)
 
 
 def register_templates(app: Flask) -> None:
-    from .templating import register
-
-    register(app)
+    templating.register(app)

@@ -17,13 +17,13 @@ from ..auth import invitations
 from ..auth.models import ROLES
 from ..checklists.services import ChecklistProblems, list_checklists, load_upload
 from ..common.filters import country_choices
+from ..common.l10n import LANGUAGES, current_locale, office_kind_labels, role_labels
 from ..common.time import utcnow
 from ..domain.messages import N_
 from ..errors import InvalidInput, ServiceError, listing_or_problems, translate_fields
 from ..extensions import login_manager
 from ..offices.models import OFFICE_KINDS
 from ..offices.services import find_offices, get_office, import_offices, list_offices
-from ..templating import LANGUAGES, current_locale, office_kind_labels, role_labels
 from . import services
 from .forms import InviteForm, OfficeForm, RoleForm, UploadForm
 

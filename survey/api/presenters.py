@@ -10,13 +10,13 @@ from typing import Any
 
 from ..auth.models import User
 from ..checklists.models import Checklist
+from ..common.l10n import current_locale
 from ..common.time import iso
 from ..evidence.presenters import evidence_json
 from ..evidence.services import evidence_of
 from ..findings.models import Finding
 from ..findings.presenters import findings_json
 from ..offices.models import Office
-from ..templating import current_locale
 from ..visits.models import Visit
 from ..visits.services import visited_at_local
 

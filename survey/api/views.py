@@ -13,7 +13,10 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ..audit import services as audit
+from ..auth.access import api_user, authenticated
 from ..checklists.services import get_checklist, list_checklists
+from ..common.filters import parse_period
+from ..common.l10n import current_locale
 from ..common.paging import API_MAX_LIMIT, Page, Window, api_window
 from ..config import LOCALES
 from ..errors import InvalidInput, NotFound
@@ -35,11 +38,9 @@ from ..reports import exports
 from ..reports.pdf import infographic, report_pdf
 from ..reports.services import Export, download_name, report_period
 from ..reports.workbook import summary_workbook
-from ..scores.services import office_figures, parse_period, ranking
-from ..templating import current_locale
+from ..scores.services import office_figures, ranking
 from ..visits.services import find_visits, get_visible_visit, review_visit, save_visit
 from . import presenters as p
-from .auth import api_user, authenticated
 from .openapi import build_spec
 
 bp = Blueprint("api", __name__)

@@ -12,9 +12,9 @@ from wtforms.fields.choices import SelectChoice
 
 from ..checklists.services import list_checklists
 from ..common.filters import office_choices
+from ..common.l10n import current_locale, localized
 from ..errors import InvalidInput, listing_or_problems, translate_fields
 from ..offices.services import list_offices
-from ..templating import current_locale, localized
 from .forms import AssignmentForm
 from .services import create_assignment, field_workers, find_assignments
 

@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from ..audit import services as audit
 from ..errors import InvalidInput
 from ..extensions import db
 from ..offices.models import Office
@@ -94,8 +95,6 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
-    from ..audit import services as audit
-
     audit.record("user.created", None, user=user.id, role=role)
     return user
 

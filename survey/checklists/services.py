@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..audit import services as audit
 from ..domain import messages as m
 from ..domain.checklist import Problem, SourceFile, expand_paths, parse_source, read_files
 from ..domain.messages import Msg
@@ -91,8 +92,6 @@ def _load(
     if problems:
         raise ChecklistProblems(problems)
     if not dry_run:
-        from ..audit import services as audit
-
         db.session.add_all(pending)
         for slug, version in result.loaded:
             audit.record("checklist.loaded", actor, slug=slug, version=version)

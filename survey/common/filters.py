@@ -16,11 +16,13 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, func, select
 
+from ..common.l10n import country_name
+from ..domain import periods
+from ..domain.periods import EARLIEST, LATEST, parse_quarter
 from ..domain.search import terms
 from ..errors import InvalidInput
 from ..extensions import db
 from ..offices.models import Office
-from ..templating import country_name
 
 SEARCH_MAX = 100
 TRUE, FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
@@ -97,8 +99,6 @@ class Filters:
         value = self.raw(name)
         if value is None:
             return None
-        from ..scores.services import parse_period
-
         try:
             start, end = parse_period(None, None, value)
         except InvalidInput as exc:
@@ -163,3 +163,52 @@ def country_choices() -> list[tuple[str, str]]:
     CLDR through Babel) for a filter's list, by name."""
     codes = db.session.scalars(select(Office.country).distinct())
     return sorted(((code, country_name(code)) for code in codes), key=lambda pair: pair[1])
+
+
+
+
+def parse_period(
+    raw_from: str | None, raw_to: str | None, raw_period: str | None = None
+) -> tuple[date | None, date | None]:
+    """Dates as YYYY-MM-DD, both inclusive, either may be absent; or a period (DESIGN §9):
+    YYYY-MM, YYYY-Qn or YYYY, which then stands instead of from/to.
+
+    Raises InvalidInput (fields "from", "to", "period") for a bad date, one outside
+    2000-01-01…2100-12-31, a reversed range or a bad period.
+    """
+    if raw_period:
+        return _named_period(raw_period)
+    fields: dict[str, list[Any]] = {}
+    parsed: dict[str, date | None] = {"from": None, "to": None}
+    for key, raw in (("from", raw_from), ("to", raw_to)):
+        if raw:
+            try:
+                parsed[key] = periods.iso_day(raw)
+            except ValueError:
+                fields[key] = [_l("Give a date as YYYY-MM-DD.")]
+            else:
+                if not EARLIEST <= parsed[key] <= LATEST:  # type: ignore[operator]
+                    fields[key] = [_l("Give a date between 2000 and 2100.")]
+    if parsed["from"] and parsed["to"] and parsed["from"] > parsed["to"]:
+        fields["to"] = [_l("The end of the period is before its start.")]
+    if fields:
+        raise InvalidInput(_l("Some fields need attention."), fields)
+    return parsed["from"], parsed["to"]
+
+
+def _named_period(raw: str) -> tuple[date, date]:
+    try:
+        if re.fullmatch(r"\d{4}", raw, flags=re.ASCII):
+            found = periods.year(int(raw))
+        elif re.fullmatch(r"\d{4}-\d{2}", raw, flags=re.ASCII):
+            found = periods.month(int(raw[:4]), int(raw[5:]))
+        else:
+            found = parse_quarter(raw)
+        if found.start < EARLIEST or found.end > LATEST:
+            raise ValueError(raw)
+    except ValueError:
+        raise InvalidInput(
+            _l("Some fields need attention."),
+            {"period": [_l("Give a period as YYYY-MM, YYYY-Qn or YYYY.")]},
+        ) from None
+    return found.start, found.end

@@ -5,12 +5,15 @@ from __future__ import annotations
 import base64
 import re
 import secrets
+from datetime import timedelta
 from typing import IO
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from ..auth.models import FIELD_ROLES, User
+from ..common.time import utcnow
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from ..extensions import db
 from .errors import TooLarge
@@ -101,12 +104,6 @@ def append(
 
 def expire_abandoned(hours: int | None = None) -> int:
     """Uploads not finished within the allowed time are removed, with their bytes."""
-    from datetime import timedelta
-
-    from sqlalchemy import select
-
-    from ..common.time import utcnow
-
     limit = hours if hours is not None else current_app.config["UPLOAD_EXPIRY_HOURS"]
     stale = list(
         db.session.scalars(

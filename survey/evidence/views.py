@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, request, send_file, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
-from ..api.auth import api_user, authenticated
 from ..audit import services as audit
+from ..auth.access import api_user, authenticated
 from ..errors import ServiceError
 from ..extensions import db
 from ..visits.flow import own_visit
@@ -119,7 +119,5 @@ def upload_endpoints() -> tuple[str, ...]:
 
 def raise_upload_limit() -> None:
     """Uploads may be large; everything else keeps the small default limit."""
-    from flask import current_app
-
     if request.endpoint in upload_endpoints():
         request.max_content_length = current_app.config["EVIDENCE_VIDEO_MAX"] + 4 * 1024 * 1024

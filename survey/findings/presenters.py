@@ -14,12 +14,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..auth.models import User
+from ..common.l10n import day_label
 from ..common.time import iso
 from ..domain import disclosure
 from ..evidence.office import shown_for_findings
 from ..evidence.presenters import evidence_json
 from ..extensions import db
-from ..templating import day_label
 from ..visits.models import Visit
 from .models import Finding, FindingEvent, FindingObservation
 from .services import BulkResult, recommendation_text

@@ -15,13 +15,13 @@ from flask import render_template
 from flask_babel import lazy_gettext as _l
 
 from ..auth.models import User
+from ..common.l10n import day_label, month_label, quarter_label
 from ..domain import disclosure, periods
 from ..domain.periods import Period
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..offices.models import Office
 from ..offices.services import get_office
-from ..templating import day_label, month_label, quarter_label
 from .kpis import all_time_kpis, period_kpis, programme, today_utc
 
 READERS = ("auditor", "project_group")

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, select
 from sqlalchemy.orm import selectinload
 
+from .. import notify
 from ..audit import services as audit
 from ..auth.models import User
 from ..checklists.services import catalogue
@@ -348,8 +349,6 @@ def respond(head: User, finding_id: int, payload: Any) -> Finding:
 
 def tell_auditor(finding: Finding) -> None:
     """The auditor who approved the visit hears that proof has arrived."""
-    from .. import notify
-
     reviewer = (
         db.session.get(User, finding.visit.reviewer_id) if finding.visit.reviewer_id else None
     )

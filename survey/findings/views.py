@@ -9,14 +9,14 @@ from werkzeug.wrappers import Response
 
 from ..checklists.services import catalogue
 from ..common.filters import country_choices, office_choices
-from ..errors import InvalidInput, ServiceError, listing_or_problems, translate_fields
-from ..evidence.services import add_proof, evidence_by_item, incoming_from_file, proofs_of
-from ..templating import (
+from ..common.l10n import (
     current_locale,
     finding_status_labels,
     localized,
     severity_labels,
 )
+from ..errors import InvalidInput, ServiceError, listing_or_problems, translate_fields
+from ..evidence.services import add_proof, evidence_by_item, incoming_from_file, proofs_of
 from . import services
 from .models import FINDING_STATUSES, SEVERITIES
 from .presenters import bulk_labels, bulk_messages, finding_json, findings_json

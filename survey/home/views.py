@@ -14,6 +14,7 @@ from ..extensions import db
 from ..findings.kpis import LIVE, period_kpis
 from ..findings.models import Finding
 from ..findings.programme import last_complete_month, period_label
+from ..scores.services import office_figures, office_finding_counts
 from ..visits.models import STATUSES
 from ..visits.services import list_visits
 
@@ -28,8 +29,6 @@ def _office_portal(user):  # type: ignore[no-untyped-def]
     Figures come withheld as the allow-list says (fewer than 3 visits: no score); the whole
     office page, with earlier quarters, is a link away.
     """
-    from ..scores.services import office_figures, office_finding_counts
-
     return {
         "figures": office_figures(user, user.office, None, None),
         "findings": office_finding_counts(user.office),

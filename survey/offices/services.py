@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ..audit import services as audit
 from ..common.filters import Filters, office_matches
 from ..common.paging import Column, Listing, Sorting, paginate, read_list
 from ..errors import InvalidInput
@@ -90,8 +91,6 @@ def import_offices(text: str, actor: Any = None) -> ImportResult:
         office.timezone = (row.get("timezone") or "").strip() or office.timezone or "UTC"
         if office.active is None:
             office.active = True
-    from ..audit import services as audit
-
     audit.record("offices.imported", actor, created=result.created, updated=result.updated)
     db.session.commit()
     return result

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select
 
 from ..checklists.services import list_checklists
+from ..common.l10n import country_name
 from ..extensions import db
 from ..offices.models import Office
-from ..templating import country_name
 
 
 def _specs_oldest_first() -> list[Any]:

@@ -11,9 +11,9 @@ from typing import Any
 from babel.dates import format_date
 from flask_babel import lazy_gettext as _l
 
+from ..common.l10n import current_locale, one_decimal, quarter_label
 from ..domain.charts import both_ends, shown_in_chart
 from ..scores.trend import MonthScore
-from ..templating import current_locale, one_decimal, quarter_label
 from . import charts
 from .charts import Bar
 from .names import Names

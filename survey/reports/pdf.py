@@ -9,13 +9,13 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..auth.models import User
+from ..common.l10n import LANGUAGES, one_decimal
 from ..domain.disclosure import MIN_VISITS
 from ..domain.kpis import change
 from ..domain.periods import Period
 from ..findings.kpis import most_unresolved, period_kpis
 from ..findings.programme import period_label
 from ..scores.services import approved_in, item_figures_for
-from ..templating import LANGUAGES, one_decimal
 from . import charts
 from .names import names
 from .pagecharts import ranking_chart

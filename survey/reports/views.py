@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..common.filters import country_choices
+from ..common.l10n import current_locale
 from ..common.paging import PER_PAGE, Page, Window, page_number
 from ..domain import periods
 from ..errors import BadRequest, InvalidInput, NotFound
@@ -19,7 +20,6 @@ from ..offices.models import OFFICE_KINDS, Office
 from ..offices.services import get_office
 from ..scores.services import office_figures
 from ..scores.trend import first_approved_day, monthly_scores, quarterly_scores
-from ..templating import current_locale
 from .names import names
 from .pagecharts import quarter_chart, ranking_chart, sections_chart, trend_chart
 from .services import dashboard as build_dashboard

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from ..auth.models import User
 from ..checklists.models import Checklist
+from ..common.l10n import finding_status_labels, severity_labels
 from ..common.time import with_offset
 from ..domain.cells import clean_text
 from ..domain.kpis import Kpis, window
@@ -32,7 +33,6 @@ from ..findings.kpis import period_kpis, programme, status_at, today_utc
 from ..findings.models import Finding
 from ..offices.models import Office
 from ..scores.services import approved_in, item_figures_for, ranking, section_figures
-from ..templating import finding_status_labels, severity_labels
 from .exports import BATCH, approved_visits
 from .names import Names, names
 

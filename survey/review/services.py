@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
     Float,
@@ -166,8 +167,6 @@ def find_queue(user: User, args: Mapping[str, str]) -> tuple[Listing, dict[int, 
 
 
 def flag_labels() -> dict[str, Any]:
-    from flask_babel import lazy_gettext as _l
-
     return {
         "capture_far_from_visit": _l("A photo was taken more than a day away from the visit"),
         "reused": _l("A photo is also used in another visit"),

@@ -9,8 +9,8 @@ from werkzeug.wrappers import Response
 
 from ..checklists.services import list_checklists
 from ..common.filters import country_choices, office_choices
+from ..common.l10n import current_locale
 from ..errors import InvalidInput, listing_or_problems, translate_fields
-from ..templating import current_locale
 from ..visits.services import review_visit, show_to_office
 from .services import FLAGS, find_queue, flag_labels
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -11,9 +10,9 @@ from sqlalchemy import Integer, and_, case, func, select
 from sqlalchemy.sql import ColumnElement
 
 from ..auth.models import User
-from ..domain import disclosure, periods
+from ..domain import disclosure
 from ..domain.figures import ItemTally, ScoreTally, item_figures, score_figures
-from ..domain.periods import Period, completed_quarters, parse_quarter, quarter_code
+from ..domain.periods import EARLIEST, LATEST, Period, completed_quarters, quarter_code
 from ..errors import Forbidden, InvalidInput
 from ..extensions import db
 from ..findings.models import FINDING_STATUSES, Finding
@@ -21,54 +20,6 @@ from ..offices.models import Office
 from ..visits.models import Answer, Visit, VisitSection
 
 SCORE_ROLES = ("auditor", "project_group")
-EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
-
-
-def parse_period(
-    raw_from: str | None, raw_to: str | None, raw_period: str | None = None
-) -> tuple[date | None, date | None]:
-    """Dates as YYYY-MM-DD, both inclusive, either may be absent; or a period (DESIGN §9):
-    YYYY-MM, YYYY-Qn or YYYY, which then stands instead of from/to.
-
-    Raises InvalidInput (fields "from", "to", "period") for a bad date, one outside
-    2000-01-01…2100-12-31, a reversed range or a bad period.
-    """
-    if raw_period:
-        return _named_period(raw_period)
-    fields: dict[str, list[Any]] = {}
-    parsed: dict[str, date | None] = {"from": None, "to": None}
-    for key, raw in (("from", raw_from), ("to", raw_to)):
-        if raw:
-            try:
-                parsed[key] = periods.iso_day(raw)
-            except ValueError:
-                fields[key] = [_l("Give a date as YYYY-MM-DD.")]
-            else:
-                if not EARLIEST <= parsed[key] <= LATEST:  # type: ignore[operator]
-                    fields[key] = [_l("Give a date between 2000 and 2100.")]
-    if parsed["from"] and parsed["to"] and parsed["from"] > parsed["to"]:
-        fields["to"] = [_l("The end of the period is before its start.")]
-    if fields:
-        raise InvalidInput(_l("Some fields need attention."), fields)
-    return parsed["from"], parsed["to"]
-
-
-def _named_period(raw: str) -> tuple[date, date]:
-    try:
-        if re.fullmatch(r"\d{4}", raw, flags=re.ASCII):
-            found = periods.year(int(raw))
-        elif re.fullmatch(r"\d{4}-\d{2}", raw, flags=re.ASCII):
-            found = periods.month(int(raw[:4]), int(raw[5:]))
-        else:
-            found = parse_quarter(raw)
-        if found.start < EARLIEST or found.end > LATEST:
-            raise ValueError(raw)
-    except ValueError:
-        raise InvalidInput(
-            _l("Some fields need attention."),
-            {"period": [_l("Give a period as YYYY-MM, YYYY-Qn or YYYY.")]},
-        ) from None
-    return found.start, found.end
 
 
 def head_quarter(date_from: date | None, date_to: date | None, today: date) -> Period:

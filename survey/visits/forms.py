@@ -25,8 +25,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from ..common.l10n import number_text
 from ..domain.checklist import Item, Section
-from ..templating import number_text
 
 FieldBuilder = Callable[[Item, str], Field]
 

@@ -15,6 +15,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from .. import notify
 from ..audit import services as audit
 from ..auth.models import FIELD_ROLES, User
 from ..checklists.models import Checklist
@@ -348,8 +349,6 @@ def show_to_office(user: User, uuid: str, chosen: list[str]) -> Visit:
 
 
 def _tell_about_decision(visit: Visit, findings: int) -> None:
-    from .. import notify
-
     if not notify.enabled():
         return
     if visit.status == "returned":

@@ -20,13 +20,13 @@ from ..auth.models import FIELD_ROLES
 from ..checklists.models import Checklist
 from ..checklists.services import list_checklists
 from ..common.filters import country_choices
+from ..common.l10n import current_locale, localized
 from ..errors import InvalidInput, listing_or_problems, translate_fields
 from ..evidence.office import failed_items, office_sees
 from ..evidence.services import attach_files, evidence_by_item, evidence_of, remove_evidence
 from ..extensions import db
 from ..offices.services import list_offices
 from ..review.services import flag_labels, proof_flags
-from ..templating import current_locale, localized
 from . import flow
 from .flow import BlankVisit
 from .forms import StartForm, read_answers, section_form

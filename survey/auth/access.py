@@ -1,4 +1,5 @@
-"""Who is calling the API: a Bearer token, or the signed-in session of the web pages."""
+"""Who is calling: a Bearer token, or the signed-in session of the web pages (the API and
+the upload endpoints share this one check)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import throttle
-from ..auth.models import User
-from ..auth.services import user_for_token
 from ..errors import ServiceError
 from ..security import bearer_token
+from .models import User
+from .services import user_for_token
 
 F = TypeVar("F", bound=Callable[..., Any])
 
