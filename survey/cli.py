@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_babel import force_locale, gettext
 
+from .audit import services as audit
+from .backup import BackupError, backup, restore
 from .config import LOCALES
 from .domain.messages import render
 from .errors import ServiceError, translate_fields
@@ -194,17 +197,70 @@ def audit_cli() -> None:
 
 
 @audit_cli.command("verify")
+@click.option(
+    "--head",
+    "head_value",
+    default=None,
+    metavar="HEAD",
+    help='"<count> <hash>" from `survey audit head`, or a file holding a head (its --output'
+    " JSON, or a backup's manifest.json): fail when rows were removed at the end.",
+)
 @with_appcontext
-def audit_verify() -> None:
+def audit_verify(head_value: str | None) -> None:
     """Exit 1 when any row of the audit chain was changed or removed."""
-    from .audit.services import verify
-
-    problems = verify()
+    try:
+        expected = audit.parse_head(head_value) if head_value else None
+        problems = audit.verify(expected)
+    except audit.AuditError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
         sys.exit(1)
     click.echo("audit log intact")
+    if expected is not None:
+        click.echo(f"the head's {expected.count} row(s) are all there")
+
+
+@audit_cli.command("head")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the head as JSON (id, count, hash) to this file.",
+)
+@with_appcontext
+def audit_head(output: Path | None) -> None:
+    """Print where the chain ends now, as "<count> <hash>"; keep it away from the database."""
+    current = audit.head()
+    if output is not None:
+        output.write_text(json.dumps(current.as_json()) + "\n", encoding="utf-8")
+    click.echo(current.line())
+
+
+@audit_cli.command("rekey")
+@click.option(
+    "--old-key-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A file holding the key the log is signed with now (when changing keys).",
+)
+@with_appcontext
+def audit_rekey(old_key_file: Path | None) -> None:
+    """Check the chain, then sign it with SURVEY_AUDIT_KEY (once after upgrading, or a new key)."""
+    old_key = old_key_file.read_text(encoding="utf-8").strip().encode() if old_key_file else None
+    try:
+        signed, current = audit.rekey(old_key)
+    except audit.AuditError as exc:
+        click.echo(str(exc), err=True)
+        click.echo("Nothing was signed.", err=True)
+        sys.exit(1)
+    if signed:
+        click.echo(f"signed {signed} row(s) with the audit key; take a new head:")
+    else:
+        click.echo("the log is signed with the audit key already")
+    click.echo(current.line())
 
 
 @click.command("backup")
@@ -212,9 +268,6 @@ def audit_verify() -> None:
 @with_appcontext
 def backup_command(path: Path) -> None:
     """Write the database and media to PATH, with a manifest of SHA-256 sums."""
-    from .audit import services as audit
-    from .backup import BackupError, backup
-
     try:
         manifest = backup(path)
     except BackupError as exc:
@@ -230,8 +283,6 @@ def backup_command(path: Path) -> None:
 @with_appcontext
 def restore_command(path: Path) -> None:
     """Restore a backup into an empty, migrated instance (the sums are checked first)."""
-    from .backup import BackupError, restore
-
     try:
         manifest = restore(path)
     except BackupError as exc:

@@ -27,6 +27,26 @@ def _secret_key(instance_path: Path) -> str:
     return key
 
 
+def _audit_key(instance_path: Path) -> str:
+    """SURVEY_AUDIT_KEY, else a key made once and kept in instance/audit_key (as the secret key).
+
+    It signs the audit chain (survey/audit/services.py): set it in production from a secret
+    kept away from the database and its backups, or the chain is only as safe as this folder.
+    """
+    env = os.environ.get("SURVEY_AUDIT_KEY")
+    if env:
+        return env
+    key_file = instance_path / "audit_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
 def load_config(instance_path: Path, root_path: Path) -> dict[str, Any]:
     """Defaults, overridden by the environment; tests override further through create_app."""
     env = os.environ
@@ -91,4 +111,6 @@ def load_config(instance_path: Path, root_path: Path) -> dict[str, Any]:
         # Proxies in front of the app whose X-Forwarded-For/-Proto are believed (0: none).
         "TRUSTED_PROXIES": int(env.get("SURVEY_TRUSTED_PROXIES", 0)),
         "FINDING_DUE_DAYS": int(env.get("SURVEY_FINDING_DUE_DAYS", 30)),
+        # Keys the audit chain (HMAC-SHA256); kept outside the database (issue 17).
+        "AUDIT_KEY": _audit_key(instance_path),
     }
