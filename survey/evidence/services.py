@@ -6,14 +6,16 @@ objects under content-addressed keys, then writes the row. Any refusal leaves no
 
 from __future__ import annotations
 
+import hashlib
 import uuid as uuid_lib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..auth.models import User
@@ -31,6 +33,7 @@ from .videos import process_video
 
 MIB = 1024 * 1024
 SIGNED = 1 << 63
+STORED_LOCKS = 1717  # first key of pg_advisory_xact_lock(int, int): stored objects, by key
 
 
 def to_signed(value: int | None) -> int | None:
@@ -163,6 +166,7 @@ def _store(found: Sniffed, incoming: Incoming, result: Any) -> dict[str, str]:
         "display": f"derivatives/{sha[:2]}/{sha}/display.{display_ext}",
         "thumb": f"derivatives/{sha[:2]}/{sha}/thumb.jpg",
     }
+    _lock_stored(keys.values())  # held until the row is committed (or rolled back)
     store = storage()
     store.put(result.display, keys["display"])
     store.put(result.thumb, keys["thumb"])
@@ -273,8 +277,38 @@ def add_evidence(
     return evidence, True
 
 
-def _drop_unreferenced(keys: Any) -> None:
-    """Remove stored objects no row points at (content-addressed keys may be shared)."""
+def _lock_stored(keys: Iterable[str]) -> None:
+    """Hold the locks of these stored objects until the session's transaction ends.
+
+    An upload takes them before it finds or writes its files (_store) and keeps them until its
+    row is committed; a removal takes them to count references and unlink (_drop_unreferenced).
+    So a removal cannot unlink a file an upload has just found and is about to point a row at
+    (issue 17). PostgreSQL: one transaction-level advisory lock per key, in sorted order (no
+    deadlock between two holders). SQLite: the transaction the app begins with BEGIN IMMEDIATE
+    (survey/setup.py) is already the one writer, and this makes sure one is open.
+    """
+    conn = db.session.connection()
+    if conn.dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):
+        digest = hashlib.sha256(key.encode()).digest()
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(CAST(:space AS integer), CAST(:key AS integer))"),
+            {"space": STORED_LOCKS, "key": int.from_bytes(digest[:4], "big", signed=True)},
+        )
+
+
+def _drop_unreferenced(keys: Iterable[str]) -> None:
+    """Remove stored objects no row points at (content-addressed keys may be shared).
+
+    Called after the rows that pointed at them are committed gone. Counting and unlinking run
+    under the objects' locks (_lock_stored), released by the commit after the unlink: an upload
+    of the same bytes either committed its row before (counted, the file stays) or finds no
+    file after and writes it again. Counts are fresh statements after the lock, so they see
+    what was committed meanwhile (PostgreSQL's default READ COMMITTED).
+    """
+    keys = list(keys)
+    _lock_stored(keys)
     store = storage()
     for key in keys:
         used = db.session.scalar(
@@ -286,6 +320,7 @@ def _drop_unreferenced(keys: Any) -> None:
         )
         if not used:
             store.delete(key)
+    db.session.commit()
 
 
 def remove_evidence(user: User, visit_uuid: str, evidence_uuid: str) -> None:
