@@ -38,6 +38,7 @@ system-deps:
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check survey tests bench
+	$(VENV)/bin/lint-imports --no-cache
 
 test: install-test system-deps translations lint
 	SURVEY_REQUIRE_POSTGRES=1 $(PY) -m pytest $(PYTEST_ARGS)

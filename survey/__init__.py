@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.cli import FlaskGroup
 
 from . import setup
 from .config import load_config
@@ -26,3 +27,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     setup.register_cli(app)
     setup.register_templates(app)
     return app
+
+
+def main() -> None:
+    """Console script entry point: `survey ...` (DESIGN §7), a FlaskGroup over create_app."""
+    FlaskGroup(create_app=create_app, help="Adaldyq command line.").main()

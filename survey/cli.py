@@ -1,4 +1,5 @@
-"""The `survey` command group (DESIGN §7), a FlaskGroup over create_app."""
+"""The `survey` commands (DESIGN §7), added to the app by register(); the console script is
+survey.main, a FlaskGroup over create_app."""
 
 from __future__ import annotations
 
@@ -8,15 +9,21 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 from flask_babel import force_locale, gettext
 
 from .audit import services as audit
+from .auth.services import create_user, find_user, issue_token
 from .backup import BackupError, backup, restore
+from .checklists.services import ChecklistProblems, load_paths, validate_paths
 from .config import LOCALES
+from .demo.services import database_is_empty, demo_logins, seed_demo
 from .domain.messages import render
 from .errors import ServiceError, translate_fields
+from .evidence.services import clean_media
 from .extensions import db
+from .offices.services import import_offices
+from .visits.rescore import rescore_all
 
 
 def _lang_option(fn):  # type: ignore[no-untyped-def]
@@ -48,8 +55,6 @@ def checklists_cli() -> None:
 @with_appcontext
 def checklists_validate(paths: tuple[Path, ...], lang: str) -> None:
     """Check definitions without loading them; exit 1 listing every problem."""
-    from .checklists.services import validate_paths
-
     problems = validate_paths(paths)
     with force_locale(lang):
         for problem in problems:
@@ -65,8 +70,6 @@ def checklists_validate(paths: tuple[Path, ...], lang: str) -> None:
 @with_appcontext
 def checklists_load(paths: tuple[Path, ...], lang: str) -> None:
     """Load definitions (default: checklists/); all or nothing, and idempotent."""
-    from .checklists.services import ChecklistProblems, load_paths
-
     targets = list(paths) or [Path(current_app.config["CHECKLISTS_DIR"])]
     try:
         result = load_paths(targets)
@@ -93,8 +96,6 @@ def offices_cli() -> None:
 @with_appcontext
 def offices_import(file: click.utils.LazyFile, lang: str) -> None:
     """Import offices from CSV (code,kind,country,city,name_kk,name_ru,name_en[,timezone])."""
-    from .offices.services import import_offices
-
     with force_locale(lang):
         try:
             result = import_offices(file.read())
@@ -130,8 +131,6 @@ def users_create(
     password: str,
 ) -> None:
     """Create an account; the password is read from the prompt, twice."""
-    from .auth.services import create_user
-
     with force_locale("en"):
         try:
             user = create_user(
@@ -150,8 +149,6 @@ def users_create(
 @with_appcontext
 def users_token(email: str) -> None:
     """Print a new API token (its last line); it cannot be shown again."""
-    from .auth.services import find_user, issue_token
-
     user = find_user(email)
     if user is None:
         click.echo(f"no user {email}", err=True)
@@ -170,8 +167,6 @@ def users_token(email: str) -> None:
 @with_appcontext
 def demo(n_offices: int | None, n_visits: int | None, seed: int, if_empty: bool) -> None:
     """Make demo data: real offices, one user per role, believable visits."""
-    from .demo.services import database_is_empty, demo_logins, seed_demo
-
     if if_empty and not database_is_empty():
         click.echo("The database already has data; no demo was added.")
         for line in demo_logins():  # `make run` again: the logins are still the last lines
@@ -186,8 +181,6 @@ def demo(n_offices: int | None, n_visits: int | None, seed: int, if_empty: bool)
 @with_appcontext
 def rescore() -> None:
     """Recompute stored scores of every submitted visit (after a scoring fix)."""
-    from .visits.rescore import rescore_all
-
     click.echo(f"rescored {rescore_all()} visit(s)")
 
 
@@ -301,8 +294,6 @@ def media_cli() -> None:
 @with_appcontext
 def media_clean() -> None:
     """Remove files no row points at and leftover scratch files (after a crash)."""
-    from .evidence.services import clean_media
-
     removed = clean_media()
     click.echo(f"removed {removed['orphans']} orphan file(s), {removed['scratch']} scratch file(s)")
 
@@ -320,10 +311,3 @@ def register(app: Flask) -> None:
         media_cli,
     ):
         app.cli.add_command(command)
-
-
-def main() -> None:
-    """Console script entry point: `survey ...`."""
-    from . import create_app
-
-    FlaskGroup(create_app=create_app, help="Adaldyq command line.").main()

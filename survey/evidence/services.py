@@ -377,9 +377,7 @@ def clean_media() -> dict[str, int]:
 
     Run at start-up (`survey media clean`, e.g. ExecStartPre) while no request is in flight.
     """
-    from pathlib import Path as _Path
-
-    root = _Path(current_app.config["MEDIA_ROOT"])
+    root = Path(current_app.config["MEDIA_ROOT"])
     keys: set[str] = set()
     for row in db.session.execute(
         select(Evidence.original_key, Evidence.display_key, Evidence.thumb_key)

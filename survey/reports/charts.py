@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..domain.cells import clean_text
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType  # matplotlib itself is imported when drawing
 
 ACCENT = "#00546e"
 FAINT = "#9bb7c0"
@@ -27,7 +31,7 @@ LABEL_PT = 12.5  # at 324 pt shown in 328 px, 12.65 px
 LINE_IN = 0.24  # a line of label text
 BAR_IN = 0.3
 GAP_IN = 0.12
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",  # text stays text: small, searchable, read by screen readers
     "font.family": ["DejaVu Sans"],
     "font.size": LABEL_PT,
@@ -49,7 +53,7 @@ class Bar:
 
 
 @contextmanager
-def _style(extra: dict[str, Any] | None = None) -> Iterator[None]:
+def _style(extra: dict[RcKeyType, Any] | None = None) -> Iterator[None]:
     import matplotlib as mpl
 
     with mpl.rc_context({**STYLE, **(extra or {})}):
@@ -218,8 +222,6 @@ def line_chart(
     """A score 0–100 over time: points joined where neighbours have a value, the 95 %
     interval as a band; labels (months, already in the reader's language; "" for none)
     under the axis."""
-    import math
-
     with _style():
         fig, _renderer = _figure(width_in, 3.2)
         ax = fig.add_axes((0.13, 0.22, 0.8, 0.72))
