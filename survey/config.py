@@ -11,32 +11,18 @@ LOCALES = ("kk", "ru", "en")
 DEFAULT_LOCALE = "kk"
 
 
-def _secret_key(instance_path: Path) -> str:
-    """Make the key once and keep it, so sessions survive a restart without a key in the repo."""
-    env = os.environ.get("SURVEY_SECRET_KEY")
-    if env:
-        return env
-    key_file = instance_path / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
-    return key
+def _kept_key(instance_path: Path, variable: str, filename: str) -> str:
+    """The key in the environment variable, else one made once and kept in the instance folder
+    (mode 0600), so it survives a restart without a key in the repository.
 
-
-def _audit_key(instance_path: Path) -> str:
-    """SURVEY_AUDIT_KEY, else a key made once and kept in instance/audit_key (as the secret key).
-
-    It signs the audit chain (survey/audit/services.py): set it in production from a secret
-    kept away from the database and its backups, or the chain is only as safe as this folder.
+    SURVEY_SECRET_KEY signs sessions; SURVEY_AUDIT_KEY signs the audit chain
+    (survey/audit/services.py) — set that one in production from a secret kept away from the
+    database and its backups, or the chain is only as safe as this folder.
     """
-    env = os.environ.get("SURVEY_AUDIT_KEY")
+    env = os.environ.get(variable)
     if env:
         return env
-    key_file = instance_path / "audit_key"
+    key_file = instance_path / filename
     if key_file.exists():
         return key_file.read_text().strip()
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -52,7 +38,7 @@ def load_config(instance_path: Path, root_path: Path) -> dict[str, Any]:
     env = os.environ
     project_root = root_path.parent
     return {
-        "SECRET_KEY": _secret_key(instance_path),
+        "SECRET_KEY": _kept_key(instance_path, "SURVEY_SECRET_KEY", "secret_key"),
         "SQLALCHEMY_DATABASE_URI": env.get(
             "SURVEY_DATABASE_URL", f"sqlite:///{instance_path / 'survey.db'}"
         ),
@@ -112,5 +98,5 @@ def load_config(instance_path: Path, root_path: Path) -> dict[str, Any]:
         "TRUSTED_PROXIES": int(env.get("SURVEY_TRUSTED_PROXIES", 0)),
         "FINDING_DUE_DAYS": int(env.get("SURVEY_FINDING_DUE_DAYS", 30)),
         # Keys the audit chain (HMAC-SHA256); kept outside the database (issue 17).
-        "AUDIT_KEY": _audit_key(instance_path),
+        "AUDIT_KEY": _kept_key(instance_path, "SURVEY_AUDIT_KEY", "audit_key"),
     }
