@@ -41,7 +41,7 @@ lint: install-test
 	$(VENV)/bin/lint-imports --no-cache
 
 test: install-test system-deps translations lint
-	SURVEY_REQUIRE_POSTGRES=1 $(PY) -m pytest $(PYTEST_ARGS)
+	SURVEY_REQUIRE_POSTGRES=1 $(PY) -m pytest --cov=survey --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 # Rebuild the catalogue template and merge it into kk, ru and en (then translate the new lines).
 # Locations and "Translators:" comments stay in the catalogues: they are the translator's context.
