@@ -165,8 +165,6 @@ def country_choices() -> list[tuple[str, str]]:
     return sorted(((code, country_name(code)) for code in codes), key=lambda pair: pair[1])
 
 
-
-
 def parse_period(
     raw_from: str | None, raw_to: str | None, raw_period: str | None = None
 ) -> tuple[date | None, date | None]:
