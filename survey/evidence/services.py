@@ -28,7 +28,7 @@ from . import errors
 from .images import process_photo
 from .intake import HashingFile, forget_scratch, remember_scratch
 from .models import Evidence, Upload
-from .storage import scratch_dir, storage
+from .storage import removal_allowed, scratch_dir, storage
 from .videos import process_video
 
 MIB = 1024 * 1024
@@ -310,16 +310,17 @@ def _drop_unreferenced(keys: Iterable[str]) -> None:
     keys = list(keys)
     _lock_stored(keys)
     store = storage()
-    for key in keys:
-        used = db.session.scalar(
-            select(func.count(Evidence.id)).where(
-                (Evidence.original_key == key)
-                | (Evidence.display_key == key)
-                | (Evidence.thumb_key == key)
+    with removal_allowed(Path(current_app.config["MEDIA_ROOT"])) as allowed:
+        for key in keys if allowed else []:  # during a backup: left for `survey media clean`
+            used = db.session.scalar(
+                select(func.count(Evidence.id)).where(
+                    (Evidence.original_key == key)
+                    | (Evidence.display_key == key)
+                    | (Evidence.thumb_key == key)
+                )
             )
-        )
-        if not used:
-            store.delete(key)
+            if not used:
+                store.delete(key)
     db.session.commit()
 
 

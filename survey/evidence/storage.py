@@ -7,9 +7,11 @@ methods without touching callers (after Indico's core/storage/backend.py).
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -64,6 +66,41 @@ class LocalStorage:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+
+BACKUP_LOCK = ".backup.lock"  # in the media root; flock(2): every process of this machine
+
+
+@contextmanager
+def _flock(root: Path, mode: int) -> Iterator[bool]:
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / BACKUP_LOCK).open("a") as fh:
+        try:
+            fcntl.flock(fh, mode)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@contextmanager
+def held_for_backup(root: Path) -> Iterator[None]:
+    """While a backup reads its snapshot and copies the files, no stored file is removed
+    (issue 17): a removal meanwhile leaves its file, an orphan for `survey media clean`. Waits
+    for removals in progress to finish; taken before the snapshot, so every file a row of the
+    snapshot names is still there when the copy reaches it."""
+    with _flock(root, fcntl.LOCK_EX):
+        yield
+
+
+@contextmanager
+def removal_allowed(root: Path) -> Iterator[bool]:
+    """True when no backup runs, and none starts until the block ends; False during one."""
+    with _flock(root, fcntl.LOCK_SH | fcntl.LOCK_NB) as allowed:
+        yield allowed
 
 
 def _fsync(path: Path) -> None:
