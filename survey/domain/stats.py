@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 from statistics import NormalDist
 
-import scipy.special
-
 __all__ = ["mean_ci", "mean_ci_from_values", "normal_quantile", "t_quantile", "wilson"]
 
 _STANDARD_NORMAL = NormalDist()
@@ -55,6 +53,10 @@ def t_quantile(p: float, df: int) -> float:
         return 0.0
     if df >= _NORMAL_MIN_DF:
         return normal_quantile(p)
+    # SciPy (numpy with it) costs a worker 170 ms and ~40 MB: loaded at the first interval, not
+    # at start-up (docs/architecture.md, heavy libraries).
+    import scipy.special
+
     nu = float(df)
     if 0.25 <= p <= 0.75:
         x = float(scipy.special.betaincinv(0.5, 0.5 * nu, abs(2.0 * p - 1.0)))
