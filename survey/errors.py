@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -81,7 +82,9 @@ def listing_or_problems(find: Callable[[], T]) -> tuple[T | None, dict[str, Any]
         return None, translate_fields(exc.fields)
 
 
-def json_error(status: int, code: str, message: str, fields: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
+def json_error(
+    status: int, code: str, message: str, fields: dict[str, Any] | None = None
+) -> tuple[Response, int]:
     body = {"error": {"code": code, "message": message, "fields": translate_fields(fields or {})}}
     return jsonify(body), status
 
@@ -98,21 +101,21 @@ def _wants_json() -> bool:
 
 def register(app: Flask) -> None:
     @app.errorhandler(ServiceError)
-    def _service_error(exc: ServiceError):  # type: ignore[no-untyped-def]
+    def _service_error(exc: ServiceError) -> ResponseReturnValue:
         message = render(exc.message, _)
         if _wants_json():
             return json_error(exc.status, exc.code, message, exc.fields)
         return render_template("error.html", status=exc.status, message=message), exc.status
 
     @app.errorhandler(CSRFError)
-    def _csrf(exc: CSRFError):  # type: ignore[no-untyped-def]
+    def _csrf(exc: CSRFError) -> ResponseReturnValue:
         message = _("The form has expired or was not sent from this site. Please try again.")
         if _wants_json():
             return json_error(400, "csrf", message)
         return render_template("error.html", status=400, message=message), 400
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def _http(exc: HTTPException) -> ResponseReturnValue:
         status = exc.code or 500
         message = _messages().get(status, exc.name)
         if _wants_json():
@@ -124,7 +127,7 @@ def register(app: Flask) -> None:
         return render_template("error.html", status=status, message=message), status
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+    def _unexpected(exc: Exception) -> ResponseReturnValue:
         if isinstance(exc, HTTPException):
             return _http(exc)
         app.logger.exception("Unhandled error")

@@ -1,5 +1,7 @@
 """Extensions created unbound; create_app binds them."""
 
+from typing import TYPE_CHECKING, ClassVar
+
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -8,7 +10,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
+from sqlalchemy.orm import DeclarativeBase
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -19,6 +22,19 @@ NAMING = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+
+# The base class of every model. mypy cannot follow db.Model (an attribute Flask-SQLAlchemy
+# builds at run time), so it sees a DeclarativeBase with the same MetaData; at run time
+# Model is db.Model itself, its metadata the one above.
+if TYPE_CHECKING:
+
+    class Model(DeclarativeBase):
+        metadata = MetaData(naming_convention=NAMING)
+        __table__: ClassVar[Table]  # every model has a __tablename__: a Table, not a join
+
+else:
+    Model = db.Model
+
 migrate = Migrate()
 babel = Babel()
 login_manager = LoginManager()

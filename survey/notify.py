@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Any, Protocol
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
@@ -19,9 +19,12 @@ from .config import LOCALES
 class Recipient(Protocol):
     """A user, or an invitation that has no user yet."""
 
-    id: int
-    email: str
-    locale: str | None
+    @property
+    def id(self) -> int: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def locale(self) -> str | None: ...
 
 
 def enabled() -> bool:
@@ -53,6 +56,6 @@ def send(user: Recipient, subject: str, template: str, **context: object) -> boo
     return True
 
 
-def link(endpoint: str, **values: object) -> str:
+def link(endpoint: str, **values: Any) -> str:
     base = current_app.config.get("PUBLIC_URL", "").rstrip("/")
     return base + url_for(endpoint, **values)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import Any
 
 import flask_babel
 from flask import Flask, g, jsonify, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 from . import cli, errors, offline, security, templating
 from .account.views import bp as account_bp
@@ -59,7 +61,7 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LOCALES) or LOCALES[0]
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """WAL, a busy timeout and foreign keys, so several workers can share one SQLite file."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
@@ -72,20 +74,20 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_begin(conn: Connection) -> None:
     """BEGIN IMMEDIATE: a writer takes the lock up front instead of failing half-way."""
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _load_user(user_id: str):  # type: ignore[no-untyped-def]
+def _load_user(user_id: str) -> User | None:
     user = db.session.get(User, int(user_id)) if user_id.isascii() and user_id.isdigit() else None
     if user is None or not user.active or session.get("epoch") != user.session_epoch:
         return None  # a cookie from before the last sign-out is dead
     return user
 
 
-def _unauthorized():  # type: ignore[no-untyped-def]
+def _unauthorized() -> ResponseReturnValue:
     """Pages send people to sign in; background calls (autosave, the queue) get a 401."""
     background = request.headers.get("X-Autosave") or request.headers.get("X-Queue")
     if background or request.accept_mimetypes.best == "application/json":
@@ -136,7 +138,7 @@ def register_models() -> None:
 class BoundedInt(IntegerConverter):
     """An id in a URL fits a database integer; a longer number is simply not found."""
 
-    def __init__(self, map, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
 

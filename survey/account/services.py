@@ -12,10 +12,11 @@ import secrets
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 
 from .. import notify
 from ..audit import services as audit
@@ -131,14 +132,18 @@ def complete_reset(key: str, password: str, confirm: str) -> User:
     reset = open_reset(key)
     user = reset.user
     _check_new_password(user, password, confirm)
-    claimed = db.session.execute(
-        update(PasswordReset)
-        .where(
-            PasswordReset.id == reset.id,
-            PasswordReset.used_at.is_(None),
-            ~PasswordReset.revoked,
-        )
-        .values(used_at=utcnow())
+    # An UPDATE answers a CursorResult (it has rowcount); Session.execute is typed as Result.
+    claimed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(PasswordReset)
+            .where(
+                PasswordReset.id == reset.id,
+                PasswordReset.used_at.is_(None),
+                ~PasswordReset.revoked,
+            )
+            .values(used_at=utcnow())
+        ),
     )
     if claimed.rowcount != 1:  # another tab used it first
         db.session.rollback()

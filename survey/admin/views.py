@@ -5,6 +5,9 @@ Views parse the request, call a service and render; every page is for admins onl
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -26,6 +29,8 @@ from ..offices.models import OFFICE_KINDS
 from ..offices.services import find_offices, get_office, import_offices, list_offices
 from . import services
 from .forms import InviteForm, OfficeForm, RoleForm, UploadForm
+
+T = TypeVar("T")
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
 
@@ -281,7 +286,7 @@ def checklists() -> str | Response | tuple[str, int]:
     ), status
 
 
-def _or_404(fn, *args):  # type: ignore[no-untyped-def]
+def _or_404(fn: Callable[..., T], *args: Any) -> T:
     try:
         return fn(*args)
     except ServiceError as exc:

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..auth.models import User
 from ..checklists.models import Checklist
 from ..common.time import utcnow
-from ..extensions import db
+from ..extensions import Model
 from ..offices.models import Office
 from ..visits.models import Visit
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     __tablename__ = "assignments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -74,8 +74,12 @@ def create_assignment(
         fields["ends_on"] = [_l("Give the last day of the window.")]
     elif starts_on is not None and ends_on < starts_on:
         fields["ends_on"] = [_l("The last day cannot be before the first.")]
-    repeat = volunteer is not None and office is not None and "volunteer" not in fields
-    if repeat and _last_office(volunteer) == office.id:  # type: ignore[union-attr]
+    if (
+        volunteer is not None
+        and office is not None
+        and "volunteer" not in fields
+        and _last_office(volunteer) == office.id
+    ):
         fields["volunteer"] = [
             _l("This volunteer's last visit was to this office. Send someone else.")
         ]

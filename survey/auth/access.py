@@ -25,7 +25,7 @@ class Unauthorized(ServiceError):
 
 
 def api_user() -> User:
-    return g.api_user  # type: ignore[no-any-return]
+    return g.api_user
 
 
 def authenticated(view: F) -> F:
@@ -40,7 +40,7 @@ def authenticated(view: F) -> F:
         token = bearer_token()
         user = user_for_token(token) if token else None
         if user is None and token is None and current_user.is_authenticated:
-            user = current_user._get_current_object()  # type: ignore[attr-defined]
+            user = current_user._get_current_object()
         if user is None:
             throttle.bad_credentials()
             raise Unauthorized(_("A valid API token is needed: Authorization: Bearer <token>."))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any, cast
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from ..audit import services as audit
 from ..common.time import utcnow
@@ -91,10 +92,16 @@ def accept_invitation(token: str, password: str, confirm: str, name: str = "") -
         problems["confirm"] = [_l("The two passwords differ.")]
     if problems:
         raise InvalidInput(_l("The account was not created."), problems)
-    claimed = db.session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None), ~Invitation.revoked)
-        .values(used_at=utcnow())
+    # An UPDATE answers a CursorResult (it has rowcount); Session.execute is typed as Result.
+    claimed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Invitation)
+            .where(
+                Invitation.id == invitation.id, Invitation.used_at.is_(None), ~Invitation.revoked
+            )
+            .values(used_at=utcnow())
+        ),
     )
     if claimed.rowcount != 1:
         db.session.rollback()

@@ -11,14 +11,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..common.time import utcnow
 from ..domain.search import search_text as folded
-from ..extensions import db
+from ..extensions import Model
 from ..offices.models import Office
 
 ROLES = ("volunteer", "auditor", "office_head", "project_group", "admin")
 FIELD_ROLES = ("volunteer", "auditor")
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -54,7 +54,7 @@ def _fold_for_search(_mapper: Any, _connection: Any, user: User) -> None:
     user.search_text = folded(user.display_name, user.email, user.pseudonym)
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """Only the SHA-256 of a token is kept; the token itself is shown once."""
 
     __tablename__ = "api_tokens"
@@ -86,7 +86,7 @@ class OneTimeLink:
         return "expired" if self.expires_at <= now else "pending"
 
 
-class Invitation(OneTimeLink, db.Model):
+class Invitation(OneTimeLink, Model):
     """An account offered by an admin: the link works once, until it expires.
 
     Only the SHA-256 of the link's token is kept, so a copy of the database opens no account.
@@ -111,7 +111,7 @@ class Invitation(OneTimeLink, db.Model):
     office: Mapped[Office | None] = relationship(Office)
 
 
-class PasswordReset(OneTimeLink, db.Model):
+class PasswordReset(OneTimeLink, Model):
     """A one-time link to choose a new password, e-mailed on request or made by an admin.
 
     Only the SHA-256 of the link's token is kept. A newer link, a used one, a password set by

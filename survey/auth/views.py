@@ -17,6 +17,7 @@ from ..errors import InvalidInput, NotFound, translate_fields
 from ..extensions import db
 from . import invitations
 from .forms import AcceptInvitationForm, LoginForm
+from .models import User
 from .services import authenticate
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -58,7 +59,7 @@ def login() -> str | Response | tuple[str, int]:
     return render_template("auth/login.html", form=form, failed=failed), status
 
 
-def _sign_in(user) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(user: User) -> None:
     session.clear()  # a new session at every sign-in: no fixation
     session["epoch"] = user.session_epoch
     login_user(user)

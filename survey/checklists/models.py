@@ -11,10 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..common.time import utcnow
 from ..domain.checklist import ChecklistSpec, spec_from_data
-from ..extensions import db
+from ..extensions import Model
 
 
-class Checklist(db.Model):
+class Checklist(Model):
     __tablename__ = "checklists"
     __table_args__ = (UniqueConstraint("slug", "version", name="uq_checklists_slug_version"),)
 

@@ -158,10 +158,11 @@ def moment_label(moment: datetime | str | None, fmt: str = "medium") -> str:
     if not moment:
         return ""
     if isinstance(moment, str):
+        text = moment
         try:
-            moment = datetime.fromisoformat(moment)
+            moment = datetime.fromisoformat(text)
         except ValueError:
-            return moment
+            return text
     time = format_time(moment, "short", rebase=False)
     return f"{day_label(moment.date(), fmt)}, {time}"
 

@@ -136,7 +136,9 @@ class _Book:
         return life
 
     @staticmethod
-    def _event(life: _Life, at: datetime, action: str, to: str, actor: int | None) -> dict:  # type: ignore[type-arg]
+    def _event(
+        life: _Life, at: datetime, action: str, to: str, actor: int | None
+    ) -> dict[str, Any]:
         return {
             "finding_id": life.row["id"],
             "at": at,

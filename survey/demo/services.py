@@ -272,7 +272,7 @@ def seed_demo(
     by_role, volunteers = _ensure_users(offices[0])
     db.session.flush()
     volume = n_visits is not None
-    total = n_visits if volume else len(offices) * 10
+    total = n_visits if n_visits is not None else len(offices) * 10
     span = 365 if volume else 150
     quality = {o.id: rng.uniform(0.45, 0.95) for o in offices}
     due_days = current_app.config["FINDING_DUE_DAYS"]

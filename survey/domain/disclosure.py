@@ -70,7 +70,7 @@ FIGURES: Shape = {
 RANKED: Shape = {key: None for key in ("office", "period", "n", "score", "score_ci", "critical")}
 # The recommendation KPIs (GET /api/v1/kpis, DESIGN §9): counts of the office's own findings,
 # whose dates the head already sees in their history, so nothing here is new to the office.
-KPI_FIGURES: Shape = {
+KPI_FIGURES: dict[str, Any] = {  # a Shape known to be a mapping: KPIS unpacks it
     key: None
     for key in (
         "opened",

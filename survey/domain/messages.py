@@ -27,8 +27,9 @@ class Msg(str):
         obj.params = params
         return obj
 
-    def translate(self, gettext: Callable[[str], str]) -> str:
-        """Render in the caller's language; gettext is flask_babel.gettext or the identity."""
+    def localize(self, gettext: Callable[[str], str]) -> str:
+        """Render in the caller's language; gettext is flask_babel.gettext or the identity.
+        (Not named translate: that is str.translate(table), which a Msg keeps.)"""
         text = gettext(self.template)
         return text.format(**self.params) if self.params else text
 
@@ -36,7 +37,7 @@ class Msg(str):
 def render(message: str, gettext: Callable[[str], str] | None = None) -> str:
     """Translate a Msg, or pass a plain string through."""
     if gettext is not None and isinstance(message, Msg):
-        return message.translate(gettext)
+        return message.localize(gettext)
     return str(message)
 
 

@@ -124,7 +124,7 @@ def completed_quarters(today: date, earliest: date | None, limit: int = 12) -> l
     """
     current = quarter_of(today).previous()
     stop = quarter_of(earliest) if earliest is not None and earliest < current.end else current
-    out = []
+    out: list[Period] = []
     while len(out) < max(limit, 1) and current.end >= stop.start:
         out.append(current)
         current = current.previous()

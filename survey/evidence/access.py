@@ -26,7 +26,7 @@ class Served:
     filename: str
 
 
-def visible_evidence(viewer: User) -> Select[tuple[Evidence]]:
+def visible_evidence(viewer: User) -> Select[Evidence]:
     if viewer.role == "office_head":
         return select(Evidence).where(Evidence.id.in_(office_evidence_ids(viewer)))
     visible = visible_visits(viewer).with_only_columns(Visit.id)

@@ -70,7 +70,7 @@ def clean_scratch(_exc: BaseException | None = None) -> None:
 class SurveyRequest(Request):
     """Uploads go to our scratch folder through the hasher, never into memory."""
 
-    def _get_file_stream(  # type: ignore[override]
+    def _get_file_stream(
         self,
         total_content_length: int | None,
         content_type: str | None,

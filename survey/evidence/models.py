@@ -20,11 +20,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..common.time import utcnow
-from ..extensions import db
+from ..extensions import Model
 from ..visits.models import Visit
 
 
-class Evidence(db.Model):
+class Evidence(Model):
     __tablename__ = "evidence"
     __table_args__ = (
         Index("ix_evidence_sha256", "sha256"),
@@ -61,7 +61,7 @@ class Evidence(db.Model):
     visit: Mapped[Visit] = relationship(Visit)
 
 
-class Upload(db.Model):
+class Upload(Model):
     """A resumable (tus) upload in progress; its bytes sit in the scratch folder."""
 
     __tablename__ = "uploads"

@@ -68,7 +68,7 @@ def choose_office_evidence(visit: Visit, chosen: list[str] | None) -> None:
             evidence.office_visible = evidence.uuid in chosen
 
 
-def office_evidence_ids(head: User) -> Select[tuple[int]]:
+def office_evidence_ids(head: User) -> Select[int]:
     """Ids of every evidence entry the head may fetch (the allow-list for files)."""
     office = head.office_id or -1
     shown = (

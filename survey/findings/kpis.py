@@ -30,16 +30,18 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    BindParameter,
     Date,
     DateTime,
     Float,
     Integer,
+    SQLColumnExpression,
     and_,
     bindparam,
     case,
@@ -69,7 +71,7 @@ Key = int | None  # an office id, or None for the figures of every office in sco
 START = bindparam("start", type_=DateTime())
 END = bindparam("end", type_=DateTime())
 AS_OF = bindparam("as_of", type_=Date())
-OFFICES = bindparam("offices", expanding=True)
+OFFICES: BindParameter[Any] = bindparam("offices", expanding=True)
 
 LIVE = Finding.merged_into_id.is_(None)  # a merged finding never counts: its target does
 
@@ -168,6 +170,8 @@ def _opened_in_p(by_office: bool, scoped: bool, settled: bool, fixes: bool = Fal
     standing fix was made). Looked up in finding_events only for a finding with an event at
     or after P's end; any other has now the status (and implemented_at) it had then. settled:
     no finding has such an event (a period ending today), so none is looked up."""
+    status: SQLColumnExpression[str]
+    fixed_at: SQLColumnExpression[datetime | None]
     if settled:
         status, fixed_at = Finding.status, Finding.implemented_at
     else:
@@ -211,7 +215,7 @@ def _opened_counts(rows: Any, by_office: bool) -> Select[Any]:
 @cache
 def _late_now_statement(
     by_office: bool, scoped: bool, due_only: bool, grouped: bool = True
-) -> Select[Any]:
+) -> Select[*tuple[Any, ...]]:
     """Open or in progress now, opened before P's end (and due before as_of).
 
     On SQLite (grouped) counted by office even for the total, then summed: grouped by the

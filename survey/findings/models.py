@@ -26,7 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..common.time import utcnow
-from ..extensions import db
+from ..extensions import Model
 from ..offices.models import Office
 from ..visits.models import Visit
 
@@ -37,7 +37,7 @@ SEVERITIES = ("critical", "major", "minor")
 UNRESOLVED_PREDICATE = "status IN ('open', 'in_progress') AND merged_into_id IS NULL"
 
 
-class Finding(db.Model):
+class Finding(Model):
     __tablename__ = "findings"
     __table_args__ = (
         Index("ix_findings_office_status", "office_id", "status"),
@@ -97,7 +97,7 @@ class Finding(db.Model):
     )
 
 
-class FindingObservation(db.Model):
+class FindingObservation(Model):
     """One approved visit's result on the finding's item: fail, partial or pass."""
 
     __tablename__ = "finding_observations"
@@ -114,7 +114,7 @@ class FindingObservation(db.Model):
     visit: Mapped[Visit] = relationship(Visit)
 
 
-class FindingEvent(db.Model):
+class FindingEvent(Model):
     """Append-only history of a finding: responses, disputes, status changes, verification."""
 
     __tablename__ = "finding_events"

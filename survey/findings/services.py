@@ -101,8 +101,8 @@ def findings_from_visit(visit: Visit, due_days: int, actor: User | None = None) 
     observation to a live finding. Returns the findings opened or reopened, for the office.
     """
     items = visit.checklist.spec.items
-    results = {a.item_code: result_of(a.score) for a in visit.answers if a.item_code in items}
-    results = {code: r for code, r in results.items() if r is not None}
+    scored = {a.item_code: result_of(a.score) for a in visit.answers if a.item_code in items}
+    results = {code: r for code, r in scored.items() if r is not None}
     existing = _findings_of(visit.office_id, list(results))
     due = (utcnow() + timedelta(days=due_days)).date()
     news = []
@@ -139,7 +139,7 @@ def findings_from_visit(visit: Visit, due_days: int, actor: User | None = None) 
     return news
 
 
-def visible_findings(user: User) -> Select[tuple[Finding]]:
+def visible_findings(user: User) -> Select[Finding]:
     if user.role not in READERS:
         raise Forbidden(_l("You do not have access to findings."))
     query = select(Finding).where(Finding.merged_into_id.is_(None))
@@ -550,7 +550,9 @@ def bulk_action(user: User, payload: Any) -> BulkResult:
     found = {f.id: f for f in db.session.scalars(query.options(selectinload(Finding.observations)))}
     for finding_id in ids:
         finding = found.get(finding_id)
-        reason = _l("No such finding.") if finding is None else _bulk_refusal(finding, action)
+        reason = (
+            _l("No such finding.") if finding is None else _bulk_refusal(finding, result.action)
+        )
         if reason is not None or finding is None:
             result.refused.append((finding_id, reason))
             continue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -136,7 +138,7 @@ def detail(finding_id: int) -> str:
     )
 
 
-def _act(finding_id: int, action) -> Response:  # type: ignore[no-untyped-def]
+def _act(finding_id: int, action: Callable[[], object]) -> Response:
     try:
         action()
     except ServiceError as exc:

@@ -9,11 +9,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from ..assignments.services import open_assignments_for
-from ..auth.models import FIELD_ROLES
+from ..auth.models import FIELD_ROLES, User
 from ..extensions import db
 from ..findings.kpis import LIVE, period_kpis
 from ..findings.models import Finding
 from ..findings.programme import last_complete_month, period_label
+from ..offices.models import Office
 from ..scores.services import office_figures, office_finding_counts
 from ..visits.models import STATUSES
 from ..visits.services import list_visits
@@ -23,15 +24,15 @@ bp = Blueprint("home", __name__, template_folder="templates")
 STATUS_ORDER = ("returned", "draft", "submitted", "approved", "rejected")
 
 
-def _office_portal(user):  # type: ignore[no-untyped-def]
+def _office_portal(user: User, office: Office) -> dict[str, object]:
     """The head's own office: the last complete quarter's figures and the findings to answer.
 
     Figures come withheld as the allow-list says (fewer than 3 visits: no score); the whole
     office page, with earlier quarters, is a link away.
     """
     return {
-        "figures": office_figures(user, user.office, None, None),
-        "findings": office_finding_counts(user.office),
+        "figures": office_figures(user, office, None, None),
+        "findings": office_finding_counts(office),
     }
 
 
@@ -54,7 +55,9 @@ def index() -> str:
         assignments = open_assignments_for(user)
         own = list_visits(user, mine=True)
         groups = {status: [v for v in own if v.status == status] for status in STATUSES}
-    portal = _office_portal(user) if user.role == "office_head" and user.office else None
+    portal = (
+        _office_portal(user, user.office) if user.role == "office_head" and user.office else None
+    )
     desk = _programme_desk() if user.role == "project_group" else None
     return render_template(
         "home/index.html",

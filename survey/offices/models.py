@@ -9,12 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..domain.cells import one_line
 from ..domain.search import search_text as folded
-from ..extensions import db
+from ..extensions import Model
 
 OFFICE_KINDS = ("embassy", "consulate_general", "consulate", "other")
 
 
-class Office(db.Model):
+class Office(Model):
     __tablename__ = "offices"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -75,7 +75,7 @@ def _number(value: float | None, places: int) -> str:
     return "" if value is None else f"{value:.{places}f}"
 
 
-def approved_visits(period: Period | None) -> Select[Any]:
+def approved_visits(period: Period | None) -> Select[*tuple[Any, ...]]:
     """The approved visits of the period (None: all) with their office and checklist, by date:
     what visits.csv and the Visits sheet of summary.xlsx read, streamed in batches."""
     return (
@@ -146,7 +146,7 @@ def answer_rows(period: Period | None) -> Iterator[list[Any]]:
     for row in db.session.execute(query):
         spec = specs.get(row.checklist_id)
         if spec is None:
-            spec = specs[row.checklist_id] = db.session.get(Checklist, row.checklist_id).spec
+            spec = specs[row.checklist_id] = db.session.get_one(Checklist, row.checklist_id).spec
         item = spec.items.get(row.item_code)
         if item is None or item.kind == "text" or row.value is None:
             continue

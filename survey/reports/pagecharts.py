@@ -40,7 +40,7 @@ def ranking_chart(
             label=office_name(r["office"]) + (f" ({too_few})" if r.get("too_few") else ""),
             value=r["score"],
             note=one_decimal(r["score"]),
-            interval=tuple(r["score_ci"]) if r.get("score_ci") else None,  # type: ignore[arg-type]
+            interval=tuple(r["score_ci"]) if r.get("score_ci") else None,
             faint=bool(r.get("too_few")),
         )
         for r in shown

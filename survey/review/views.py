@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -42,7 +44,10 @@ def index() -> tuple[str, int]:
 @bp.post("/visits/<uuid>/decision")
 @login_required
 def decide(uuid: str) -> Response:
-    body = {"decision": request.form.get("decision"), "note": request.form.get("note")}
+    body: dict[str, Any] = {
+        "decision": request.form.get("decision"),
+        "note": request.form.get("note"),
+    }
     if request.form.get("office_evidence_given"):
         body["office_evidence"] = request.form.getlist("office_evidence")
     try:

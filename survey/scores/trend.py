@@ -38,7 +38,8 @@ def monthly_scores(office_id: int, months: int = 12) -> list[MonthScore]:
     ).all()
     buckets: dict[str, list[float]] = {}
     for day, score in rows:
-        buckets.setdefault(f"{day:%Y-%m}", []).append(score)
+        if score is not None:  # none are, by the query; this tells the type checker
+            buckets.setdefault(f"{day:%Y-%m}", []).append(score)
     result = []
     for offset in range(months):
         year, month = divmod(start.year * 12 + start.month - 1 + offset, 12)
@@ -67,7 +68,11 @@ def quarterly_scores(office_id: int, quarters: list[Period]) -> list[tuple[str, 
     ).all()
     result = []
     for quarter in quarters:
-        values = [score for day, score in rows if quarter.start <= day <= quarter.end]
+        values = [
+            score
+            for day, score in rows
+            if score is not None and quarter.start <= day <= quarter.end
+        ]
         shown = statistics.fmean(values) if len(values) >= MIN_VISITS else None
         result.append((quarter_code(quarter) or "", shown, len(values)))
     return result

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from ..auth.models import User
 from ..domain.answers import check_answers
 from ..domain.checklist import ChecklistSpec, Section
+from ..domain.messages import Msg
 from ..errors import Conflict, NotFound, ServiceError
 from ..extensions import db
 from .models import EDITABLE, Visit
@@ -31,7 +32,7 @@ def _payload(visit: Visit, answers: dict[str, Any], submit: bool) -> dict[str, A
     }
 
 
-def stored_answers(visit: Visit) -> dict[str, dict[str, Any]]:
+def stored_answers(visit: Visit | BlankVisit) -> dict[str, dict[str, Any]]:
     return {a.item_code: {"value": a.value, "comment": a.comment} for a in visit.answers}
 
 
@@ -117,14 +118,16 @@ def submit(user: User, visit: Visit) -> Visit:
     return saved
 
 
-def missing_required(spec: ChecklistSpec, visit: Visit) -> dict[str, list[str]]:
-    """Item code -> problems that stop submission, in checklist order."""
+def missing_required(spec: ChecklistSpec, visit: Visit | BlankVisit) -> dict[str, list[Msg]]:
+    """Item code -> problems that stop submission, in checklist order (to translate)."""
     _answers, problems = check_answers(spec, stored_answers(visit), submit=True)
     order = [item.code for item in spec.iter_items()]
     return {code: problems[code] for code in order if code in problems}
 
 
-def section_progress(spec: ChecklistSpec, visit: Visit) -> list[tuple[Section, int, int]]:
+def section_progress(
+    spec: ChecklistSpec, visit: Visit | BlankVisit
+) -> list[tuple[Section, int, int]]:
     """(section, answered, total) for the progress list."""
     answered = {a.item_code for a in visit.answers if a.value is not None}
     return [(s, sum(1 for i in s.items if i.code in answered), len(s.items)) for s in spec.sections]

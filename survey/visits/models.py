@@ -22,14 +22,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..auth.models import User
 from ..checklists.models import Checklist
 from ..common.time import utcnow
-from ..extensions import db
+from ..extensions import Model
 from ..offices.models import Office
 
 STATUSES = ("draft", "submitted", "approved", "returned", "rejected")
 EDITABLE = ("draft", "returned")
 
 
-class Visit(db.Model):
+class Visit(Model):
     __tablename__ = "visits"
     __table_args__ = (
         Index("ix_visits_office_status_day", "office_id", "status", "visited_on"),
@@ -74,7 +74,7 @@ class Visit(db.Model):
     )
 
 
-class Answer(db.Model):
+class Answer(Model):
     """One item's answer; score and scorable are filled at submission for SQL aggregates."""
 
     __tablename__ = "answers"
@@ -92,7 +92,7 @@ class Answer(db.Model):
     visit: Mapped[Visit] = relationship(back_populates="answers")
 
 
-class VisitSection(db.Model):
+class VisitSection(Model):
     """A section's score in one visit, kept so office figures are one GROUP BY."""
 
     __tablename__ = "visit_sections"
@@ -106,7 +106,7 @@ class VisitSection(db.Model):
     visit: Mapped[Visit] = relationship(back_populates="section_scores")
 
 
-class VisitEvent(db.Model):
+class VisitEvent(Model):
     """Append-only history: every change of a visit's status, with who, when and why."""
 
     __tablename__ = "visit_events"

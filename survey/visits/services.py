@@ -182,7 +182,7 @@ def _update(user: User, visit: Visit, parsed: _Parsed) -> Visit:
     return visit
 
 
-def visible_visits(user: User) -> Select[tuple[Visit]]:
+def visible_visits(user: User) -> Select[Visit]:
     """The visits a role may see (DESIGN §5); drafts stay with their author.
 
     An office head sees no single visit at all (issue 12): what the office learns comes through

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -21,7 +22,9 @@ from ..checklists.models import Checklist
 from ..checklists.services import list_checklists
 from ..common.filters import country_choices
 from ..common.l10n import current_locale, localized
+from ..domain.checklist import ChecklistSpec, Section
 from ..errors import InvalidInput, listing_or_problems, translate_fields
+from ..evidence.models import Evidence
 from ..evidence.office import failed_items, office_sees
 from ..evidence.services import attach_files, evidence_by_item, evidence_of, remove_evidence
 from ..extensions import db
@@ -30,6 +33,7 @@ from ..review.services import flag_labels, proof_flags
 from . import flow
 from .flow import BlankVisit
 from .forms import StartForm, read_answers, section_form
+from .models import Visit
 from .services import find_visits, get_visible_visit, visited_at_local
 
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
@@ -144,7 +148,7 @@ def blank_check(checklist_id: int) -> str:
         "visits/check.html",
         visit=visit,
         spec=spec,
-        missing=translate_fields(flow.missing_required(spec, visit)),  # type: ignore[arg-type]
+        missing=translate_fields(flow.missing_required(spec, visit)),
         answers={},
         visited_local=None,
         evidence={},
@@ -199,8 +203,14 @@ def section(uuid: str, number: int) -> str | Response | tuple[Any, int]:
     ), status
 
 
-def _section_page(  # type: ignore[no-untyped-def]
-    visit, spec, current, number, form, problems, evidence
+def _section_page(
+    visit: Visit | BlankVisit,
+    spec: ChecklistSpec,
+    current: Section,
+    number: int,
+    form: Any,
+    problems: dict[str, list[str]],
+    evidence: dict[str | None, list[Evidence]],
 ) -> str:
     return render_template(
         "visits/section.html",
@@ -263,7 +273,7 @@ def check(uuid: str) -> str | Response:
 
 @bp.post("/visits/<uuid>/submit")
 @login_required
-def submit(uuid: str) -> str | Response | tuple[str, int]:
+def submit(uuid: str) -> ResponseReturnValue:
     _field_worker()
     visit = flow.own_visit(current_user, uuid)
     queued = request.headers.get("X-Queue") == "1"  # sent from a phone's offline queue
