@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Date, DateTime, Integer, create_engine, func,
 
 from .audit.services import head as audit_head
 from .common.time import utcnow
-from .evidence.storage import BACKUP_LOCK, held_for_backup
+from .evidence.storage import held_for_backup
 from .extensions import db
 
 FORMAT = 1
@@ -116,14 +116,14 @@ def backup(target: Path) -> dict[str, Any]:
         raise BackupError(f"{target} is not empty")
     (target / "db").mkdir(parents=True, exist_ok=True)
     media = Path(current_app.config["MEDIA_ROOT"])
-    with held_for_backup(media):  # no file a row of the snapshot names is removed meanwhile
+    with held_for_backup():  # no file a row of the snapshot names is removed meanwhile
         with snapshot(target) as conn:
             schema = _alembic_version(conn)
             head = audit_head(conn)
             counts = _dump_tables(conn, target / "db")
         for source in media.rglob("*"):
             relative = source.relative_to(media)
-            if source.is_file() and relative.parts[0] != "tmp" and source.name != BACKUP_LOCK:
+            if source.is_file() and relative.parts[0] != "tmp":
                 copy = target / "media" / relative
                 copy.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, copy)

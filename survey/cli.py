@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TextIO
 
 import click
 from flask import Flask, current_app
@@ -26,7 +28,7 @@ from .offices.services import import_offices
 from .visits.rescore import rescore_all
 
 
-def _lang_option(fn):  # type: ignore[no-untyped-def]
+def _lang_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--lang",
         type=click.Choice(LOCALES),
@@ -94,7 +96,7 @@ def offices_cli() -> None:
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 @_lang_option
 @with_appcontext
-def offices_import(file: click.utils.LazyFile, lang: str) -> None:
+def offices_import(file: TextIO, lang: str) -> None:
     """Import offices from CSV (code,kind,country,city,name_kk,name_ru,name_en[,timezone])."""
     with force_locale(lang):
         try:

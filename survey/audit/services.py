@@ -127,8 +127,10 @@ def head(conn: Connection | Session | None = None) -> Head:
 
 def _head_from_json(data: Any, where: str) -> Head:
     found = data.get("audit_head", data) if isinstance(data, dict) else None
+    if not isinstance(found, dict):
+        raise AuditError(f"{where} holds no audit head (count and hash)")
     try:
-        count, digest = int(found["count"]), str(found["hash"])  # type: ignore[index]
+        count, digest = int(found["count"]), str(found["hash"])
     except (KeyError, TypeError, ValueError):
         raise AuditError(f"{where} holds no audit head (count and hash)") from None
     if count < 0 or not HEAD_LINE.fullmatch(f"{count} {digest}"):

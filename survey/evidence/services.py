@@ -25,11 +25,11 @@ from ..extensions import db
 from ..visits.flow import own_visit
 from ..visits.models import Visit
 from . import errors
-from .images import process_photo
+from .images import PhotoResult, process_photo
 from .intake import HashingFile, forget_scratch, remember_scratch
 from .models import Evidence, Upload
 from .storage import removal_allowed, scratch_dir, storage
-from .videos import process_video
+from .videos import VideoResult, process_video
 
 MIB = 1024 * 1024
 SIGNED = 1 << 63
@@ -176,9 +176,10 @@ def _store(found: Sniffed, incoming: Incoming, result: Any) -> dict[str, str]:
     return keys
 
 
-def _process(found: Sniffed, incoming: Incoming) -> Any:
+def _process(found: Sniffed, incoming: Incoming) -> PhotoResult | VideoResult:
     cfg = current_app.config
     scratch = scratch_dir()
+    result: PhotoResult | VideoResult
     if found.kind == "photo":
         result = process_photo(
             incoming.path,
@@ -310,7 +311,7 @@ def _drop_unreferenced(keys: Iterable[str]) -> None:
     keys = list(keys)
     _lock_stored(keys)
     store = storage()
-    with removal_allowed(Path(current_app.config["MEDIA_ROOT"])) as allowed:
+    with removal_allowed() as allowed:
         for key in keys if allowed else []:  # during a backup: left for `survey media clean`
             used = db.session.scalar(
                 select(func.count(Evidence.id)).where(

@@ -68,13 +68,12 @@ class LocalStorage:
         self._path(key).unlink(missing_ok=True)
 
 
-BACKUP_LOCK = ".backup.lock"  # in the media root; flock(2): every process of this machine
-
-
 @contextmanager
-def _flock(root: Path, mode: int) -> Iterator[bool]:
-    root.mkdir(parents=True, exist_ok=True)
-    with (root / BACKUP_LOCK).open("a") as fh:
+def _flock(mode: int) -> Iterator[bool]:
+    """flock(2) on instance/backup.lock: every process of this machine sees it."""
+    folder = Path(current_app.instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "backup.lock").open("a") as fh:
         try:
             fcntl.flock(fh, mode)
         except BlockingIOError:
@@ -87,19 +86,19 @@ def _flock(root: Path, mode: int) -> Iterator[bool]:
 
 
 @contextmanager
-def held_for_backup(root: Path) -> Iterator[None]:
+def held_for_backup() -> Iterator[None]:
     """While a backup reads its snapshot and copies the files, no stored file is removed
     (issue 17): a removal meanwhile leaves its file, an orphan for `survey media clean`. Waits
     for removals in progress to finish; taken before the snapshot, so every file a row of the
     snapshot names is still there when the copy reaches it."""
-    with _flock(root, fcntl.LOCK_EX):
+    with _flock(fcntl.LOCK_EX):
         yield
 
 
 @contextmanager
-def removal_allowed(root: Path) -> Iterator[bool]:
+def removal_allowed() -> Iterator[bool]:
     """True when no backup runs, and none starts until the block ends; False during one."""
-    with _flock(root, fcntl.LOCK_SH | fcntl.LOCK_NB) as allowed:
+    with _flock(fcntl.LOCK_SH | fcntl.LOCK_NB) as allowed:
         yield allowed
 
 
