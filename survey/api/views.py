@@ -1,26 +1,30 @@
-"""API v1 routes: parse the request, call a service, shape the answer."""
+"""API v1 routes: parse the request, call a service, return what it gives.
+
+Each view declares its contract (contract.py): the schema that dumps its answer, its request
+body and query, its refusals. The OpenAPI document is built from these declarations.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, jsonify, request, send_file, stream_with_context, url_for
+from flask import Blueprint, current_app, jsonify, request, send_file, stream_with_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ..audit import services as audit
 from ..auth.access import api_user, authenticated
+from ..checklists.models import Checklist
 from ..checklists.services import get_checklist, list_checklists
 from ..common.filters import parse_period
 from ..common.l10n import current_locale
-from ..common.paging import API_MAX_LIMIT, Page, Window, api_window
+from ..common.paging import Page
 from ..config import LOCALES
 from ..errors import InvalidInput, NotFound
 from ..evidence import tus
+from ..evidence.presenters import evidence_json
 from ..evidence.services import add_evidence as attach
 from ..evidence.services import (
     add_proof,
@@ -31,7 +35,7 @@ from ..evidence.services import (
 from ..extensions import db
 from ..findings import services as findings_service
 from ..findings.kpis import today_utc
-from ..findings.presenters import bulk_json
+from ..findings.presenters import bulk_json, findings_json
 from ..findings.programme import api_period, kpi_office, kpis_json, wants_all_time
 from ..offices.services import find_offices, get_office
 from ..reports import exports
@@ -39,14 +43,22 @@ from ..reports.pdf import infographic, report_pdf
 from ..reports.services import Export, download_name, report_period
 from ..reports.workbook import summary_workbook
 from ..scores.services import office_figures, ranking
+from ..visits.models import Visit
+from ..visits.schemas import ReviewInputSchema, VisitInputSchema
 from ..visits.services import find_visits, get_visible_visit, review_visit, save_visit
-from . import presenters as p
+from . import schemas as s
+from .contract import BINARY, Fetch, contract
 from .openapi import build_spec
 
 bp = Blueprint("api", __name__)
 # Bad tokens are throttled per address by `authenticated` (survey/throttle.py), not here:
 # a limit on the whole blueprint would refuse valid callers too.
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TUS = ("Tus-Resumable",)
+TUS_OFFER = ("Tus-Version", "Tus-Extension", "Tus-Max-Size")
+EXPORT = {"query": s.ExportQuerySchema, "answer_headers": ("Content-Disposition",)}
+CHANGES = (403, 404, 409, 422)  # a change refused: not yours, not found, not now, not valid
+FILE_REFUSALS = (403, 404, 409, 413, 415, 422)
 
 
 def _json_body() -> Any:
@@ -56,118 +68,95 @@ def _json_body() -> Any:
     return body
 
 
-def _paging() -> Window:
-    """`limit` (at most 200) and `offset` of a list; the whole list without them (DESIGN §9)."""
-    return api_window(request.args)
-
-
-def _page(rows: list[Any] | Page[Any]) -> Response:
-    """One page of a list as a JSON array, with `X-Total-Count` and, when there is more,
-    `Link: <…>; rel="next"` (DESIGN §9). A plain list is sliced here; a Page was paged in SQL.
-    """
-    if isinstance(rows, list):
-        window = _paging()
-        end = None if window.limit is None else window.offset + window.limit
-        rows = Page(rows[window.offset : end], len(rows), window.offset, window.limit)
-    response = jsonify(rows.items)
-    response.headers["X-Total-Count"] = str(rows.total)
-    if rows.has_next:
-        limit = rows.limit if rows.limit is not None else API_MAX_LIMIT
-        args = {**request.args.to_dict(), "offset": rows.next_offset, "limit": limit}
-        target = url_for(request.endpoint or "api.openapi", _external=True, **args)
-        response.headers["Link"] = f'<{target}>; rel="next"'
-    return response
-
-
-def _list(fetch: Callable[[Mapping[str, str]], Page[Any]]) -> Response:
-    """A list endpoint: one page when `limit` or `offset` is given; else the whole list
-    (DESIGN §7), fetched and written API_MAX_LIMIT rows at a time, so even a national list
-    never sits in memory whole. fetch(args) returns the page the args ask for, shaped."""
-    if "limit" in request.args or "offset" in request.args:  # fetch checks every argument
-        return _page(fetch(request.args))
-    first = fetch({**request.args.to_dict(), "offset": "0", "limit": str(API_MAX_LIMIT)})
-    if not first.has_next:
-        return _page(first)
-
-    def chunks() -> Iterator[str]:
-        page, offset = first, 0
-        yield "["
-        while True:
-            body = json.dumps(page.items, ensure_ascii=False)[1:-1]
-            if body:
-                yield ("," if offset else "") + body
-            offset += API_MAX_LIMIT
-            if offset >= first.total:
-                break
-            db.session.expunge_all()  # what is written is not kept
-            args = {**request.args.to_dict(), "offset": str(offset), "limit": str(API_MAX_LIMIT)}
-            page = fetch(args)
-        yield "]"
-
-    response = Response(stream_with_context(chunks()), mimetype="application/json")
-    response.headers["X-Total-Count"] = str(first.total)
-    return response
-
-
 @bp.get("/openapi.json")
+@contract(media={"application/json": {"type": "object"}}, public=True)
 def openapi() -> Response:
-    return jsonify(build_spec())
+    """This document: OpenAPI 3.0, built from the routes and their schemas."""
+    return jsonify(build_spec(current_app, bp.name))
 
 
 @bp.get("/offices")
+@contract(s.OfficeSchema, many=True, query=s.OfficeQuerySchema, errors=(422,))
 @authenticated
-def offices() -> Response:
-    """Offices, filtered by `q`, `country`, `kind`, `active`, sorted by `sort`."""
-    return _list(lambda args: find_offices(args, api=True).page.map(p.office_json))
+def offices() -> Fetch:
+    """Offices, by code unless sorted otherwise."""
+    return lambda args: find_offices(args, api=True).page
 
 
 @bp.get("/checklists")
+@contract(s.ChecklistSummarySchema, many=True, query=s.PagingQuerySchema, errors=(422,))
 @authenticated
-def checklists() -> Response:
-    return _page([p.checklist_summary(c) for c in list_checklists()])
+def checklists() -> list[Checklist]:
+    """The checklists loaded, every version."""
+    return list_checklists()
 
 
 @bp.get("/checklists/<slug>/<int:version>")
+@contract(s.ChecklistSchema, errors=(404,))
 @authenticated
-def checklist(slug: str, version: int) -> Response:
+def checklist(slug: str, version: int) -> Checklist:
+    """One checklist definition (DESIGN §3)."""
     found = get_checklist(slug, version)
     if found is None:
         raise NotFound(_("No such checklist."))
-    return jsonify(p.checklist_json(found))
+    return found
 
 
 @bp.post("/visits")
+@contract(s.VisitSchema, status=(201, 200), body=VisitInputSchema, errors=CHANGES)
 @authenticated
-def create_visit() -> tuple[Response, int]:
+def create_visit() -> tuple[Visit, int]:
+    """Create or update the caller's draft (by its uuid); 201 when created, 200 on a repeat.
+
+    409 when the visit is no longer editable and the body differs; 404 for a uuid that
+    belongs to someone else; 422 with messages by field (answers by item code).
+    """
     visit, created = save_visit(api_user(), _json_body())
-    return jsonify(p.visit_json(visit, api_user())), 201 if created else 200
+    return visit, 201 if created else 200
 
 
 @bp.get("/visits")
+@contract(s.VisitSummarySchema, many=True, query=s.VisitQuerySchema, errors=(404, 422))
 @authenticated
-def visits() -> Response:
-    """The visits the caller may see, newest first: `q`, `office`, `country`, `status`,
-    `period`, `sort`, `limit`, `offset`."""
-    return _list(lambda args: find_visits(api_user(), args, api=True).page.map(p.visit_summary))
+def visits() -> Fetch:
+    """The visits the caller may see (a volunteer: their own), newest first.
+
+    An office head: 404 (DESIGN §5).
+    """
+    return lambda args: find_visits(api_user(), args, api=True).page
 
 
 @bp.get("/visits/<uuid>")
+@contract(s.VisitSchema, errors=(404,))
 @authenticated
-def visit(uuid: str) -> Response:
-    return jsonify(p.visit_json(get_visible_visit(api_user(), uuid), api_user()))
+def visit(uuid: str) -> Visit:
+    """One visit: its answers, scores and evidence."""
+    return get_visible_visit(api_user(), uuid)
 
 
 @bp.post("/visits/<uuid>/review")
+@contract(s.VisitSchema, body=ReviewInputSchema, errors=CHANGES)
 @authenticated
-def review(uuid: str) -> Response:
-    decided = review_visit(api_user(), uuid, _json_body())
-    return jsonify(p.visit_json(decided, api_user()))
+def review(uuid: str) -> Visit:
+    """An auditor's decision on someone else's submitted visit; return and reject need a note."""
+    return review_visit(api_user(), uuid, _json_body())
 
 
 @bp.post("/visits/<uuid>/evidence")
+@contract(
+    s.EvidenceSchema,
+    status=(201, 200),
+    form=s.EvidenceFormSchema,
+    body=s.EvidenceUploadSchema,
+    errors=FILE_REFUSALS,
+)
 @authenticated
-def add_evidence(uuid: str) -> tuple[Response, int]:
-    """multipart `file` (or `upload`: a finished resumable upload), optional `item`, `uuid`."""
+def add_evidence(uuid: str) -> tuple[dict[str, Any], int]:
+    """Attach a photo or video: multipart `file`, or `upload` (a finished resumable upload).
+
+    201, or 200 for a repeat of the same uuid and bytes; 409 for the same uuid with other
+    bytes; 413 over a size limit, 415 a type not accepted, 422 an empty or broken file.
+    """
     received = request.files.get("file")
     upload_id = request.form.get("upload") or (request.get_json(silent=True) or {}).get("upload")
     source = request.form if request.form else (request.get_json(silent=True) or {})
@@ -185,138 +174,165 @@ def add_evidence(uuid: str) -> tuple[Response, int]:
         item=source.get("item"),
         upload=upload,
     )
-    return jsonify(p.evidence_json(evidence, api_user())), 201 if created else 200
+    return evidence_json(evidence, api_user()), 201 if created else 200
 
 
 @bp.delete("/visits/<uuid>/evidence/<evidence_uuid>")
+@contract(status=(204,), errors=(403, 404, 409))
 @authenticated
-def delete_evidence(uuid: str, evidence_uuid: str) -> tuple[str, int]:
+def delete_evidence(uuid: str, evidence_uuid: str) -> Response:
+    """Remove evidence from a draft or returned visit."""
     remove_evidence(api_user(), uuid, evidence_uuid)
-    return "", 204
+    return Response(status=204)
 
 
-def _tus_headers(response: Response) -> Response:
-    response.headers["Tus-Resumable"] = tus.TUS_VERSION
-    response.headers["Cache-Control"] = "no-store"
+def _tus(status: int, **headers: Any) -> Response:
+    """A tus answer: no body, the headers given (Upload_Offset: Upload-Offset) and the
+    protocol's own."""
+    response = Response(status=status)
+    response.headers.update({name.replace("_", "-"): str(v) for name, v in headers.items()})
+    response.headers.update({"Tus-Resumable": tus.TUS_VERSION, "Cache-Control": "no-store"})
     return response
 
 
 @bp.route("/uploads", methods=["OPTIONS"])
+@contract(status=(204,), answer_headers=(*TUS, *TUS_OFFER), public=True)
 def tus_options() -> Response:
-    response = Response(status=204)
-    response.headers["Tus-Version"] = tus.TUS_VERSION
-    response.headers["Tus-Extension"] = "creation"
-    response.headers["Tus-Max-Size"] = str(tus.max_size())
-    return _tus_headers(response)
+    """Resumable uploads (tus 1.0.0, core and creation): what this server offers."""
+    return _tus(
+        204, Tus_Version=tus.TUS_VERSION, Tus_Extension="creation", Tus_Max_Size=tus.max_size()
+    )
 
 
 @bp.post("/uploads")
+@contract(
+    status=(201,),
+    headers=("Upload-Length", *TUS),
+    answer_headers=("Location", "Upload-Offset", *TUS),
+    errors=(403, 413, 422),
+)
 @authenticated
 def tus_create() -> Response:
+    """Start a resumable upload of Upload-Length bytes; its URL is in Location."""
     upload = tus.create(api_user(), request.headers.get("Upload-Length"))
-    response = Response(status=201)
-    response.headers["Location"] = url_for("api.tus_head", upload_id=upload.id)
-    response.headers["Upload-Offset"] = "0"
-    return _tus_headers(response)
+    return _tus(201, Location=url_for("api.tus_head", upload_id=upload.id), Upload_Offset=0)
 
 
 @bp.route("/uploads/<upload_id>", methods=["HEAD"])
+@contract(headers=TUS, answer_headers=("Upload-Offset", "Upload-Length", *TUS), errors=(404,))
 @authenticated
 def tus_head(upload_id: str) -> Response:
+    """Where an upload stands: resume from Upload-Offset."""
     upload = tus.get(api_user(), upload_id)
-    response = Response(status=200)
-    response.headers["Upload-Offset"] = str(upload.offset)
-    response.headers["Upload-Length"] = str(upload.length)
-    return _tus_headers(response)
+    return _tus(200, Upload_Offset=upload.offset, Upload_Length=upload.length)
 
 
 @bp.route("/uploads/<upload_id>", methods=["PATCH"])
+@contract(
+    status=(204,),
+    body={"application/offset+octet-stream": BINARY},
+    headers=("Upload-Offset", *TUS),
+    answer_headers=("Upload-Offset", *TUS),
+    errors=(404, 409, 413, 415),
+)
 @authenticated
 def tus_patch(upload_id: str) -> Response:
-    upload = tus.append(
-        api_user(),
-        upload_id,
-        request.headers.get("Upload-Offset"),
-        request.mimetype,
-        request.stream,
-    )
-    response = Response(status=204)
-    response.headers["Upload-Offset"] = str(upload.offset)
-    return _tus_headers(response)
+    """Append bytes at Upload-Offset (409 when it is not where the upload stands)."""
+    offset = request.headers.get("Upload-Offset")
+    upload = tus.append(api_user(), upload_id, offset, request.mimetype, request.stream)
+    return _tus(204, Upload_Offset=upload.offset)
 
 
 @bp.get("/findings")
+@contract(s.FindingSchema, many=True, query=s.FindingQuerySchema, errors=(403, 422))
 @authenticated
-def findings() -> Response:
-    """Findings the caller may see, due first: `q`, `office`, `country`, `section`, `item`,
-    `status`, `severity`, `overdue=1`, `period`, `sort`, `limit`, `offset`."""
+def findings() -> Fetch:
+    """The findings the caller may see, due first (an office head: their own office's,
+    whatever the filters say). Unknown filter values: 422."""
 
-    def fetch(args: Mapping[str, str]) -> Page[Any]:
+    def fetch(args: Any) -> Page[Any]:
         page = findings_service.find_findings(api_user(), args, api=True).page
-        shaped = p.findings_list_json(page.items, api_user())
+        shaped = findings_json(page.items, api_user(), current_locale())
         return Page(shaped, page.total, page.offset, page.limit)
 
-    return _list(fetch)
+    return fetch
 
 
 @bp.post("/findings/bulk")
+@contract(s.FindingBulkResultSchema, body=s.FindingBulkInputSchema, errors=(403, 422))
 @authenticated
-def findings_bulk() -> Response:
-    """Several findings at once: `{"ids", "action": "verify" | "due_date" | "note", …}`."""
-    result = findings_service.bulk_action(api_user(), _json_body())
-    return jsonify(bulk_json(result))
+def findings_bulk() -> dict[str, Any]:
+    """Verify several findings (the project group; implemented ones only), set their due date
+    or add a note (auditors and the project group).
+
+    Each finding is taken on its own: the answer lists those done and those refused, each
+    with its reason. 422 when the request is not understood (nothing changes then).
+    """
+    return bulk_json(findings_service.bulk_action(api_user(), _json_body()))
+
+
+def _finding(found: Any) -> dict[str, Any]:
+    return findings_json([found], api_user(), current_locale())[0]
 
 
 @bp.get("/findings/<int:finding_id>")
+@contract(s.FindingSchema, errors=(403, 404))
 @authenticated
-def finding(finding_id: int) -> Response:
-    return jsonify(p.finding_json(findings_service.get_finding(api_user(), finding_id), api_user()))
+def finding(finding_id: int) -> dict[str, Any]:
+    """One finding, as the caller may see it."""
+    return _finding(findings_service.get_finding(api_user(), finding_id))
 
 
 @bp.post("/findings/<int:finding_id>/response")
+@contract(s.FindingSchema, body=s.FindingResponseInputSchema, errors=CHANGES)
 @authenticated
-def finding_response(finding_id: int) -> Response:
-    done = findings_service.respond(api_user(), finding_id, _json_body())
-    return jsonify(p.finding_json(done, api_user()))
+def finding_response(finding_id: int) -> dict[str, Any]:
+    """The office head's answer, moving the finding on (in progress, implemented)."""
+    return _finding(findings_service.respond(api_user(), finding_id, _json_body()))
 
 
 @bp.post("/findings/<int:finding_id>/dispute")
+@contract(s.FindingSchema, body=s.FindingDisputeInputSchema, errors=CHANGES)
 @authenticated
-def finding_dispute(finding_id: int) -> Response:
-    done = findings_service.dispute(api_user(), finding_id, _json_body())
-    return jsonify(p.finding_json(done, api_user()))
+def finding_dispute(finding_id: int) -> dict[str, Any]:
+    """The office head disagrees with the finding, and says why."""
+    return _finding(findings_service.dispute(api_user(), finding_id, _json_body()))
 
 
 @bp.post("/findings/<int:finding_id>/verify")
+@contract(s.FindingSchema, body=s.FindingVerifyInputSchema, errors=CHANGES)
 @authenticated
-def finding_verify(finding_id: int) -> Response:
-    done = findings_service.verify(api_user(), finding_id, _json_body())
-    return jsonify(p.finding_json(done, api_user()))
+def finding_verify(finding_id: int) -> dict[str, Any]:
+    """The project group verifies an implemented finding, or reopens it with a note."""
+    return _finding(findings_service.verify(api_user(), finding_id, _json_body()))
 
 
 @bp.patch("/findings/<int:finding_id>")
+@contract(s.FindingSchema, body=s.FindingEditInputSchema, errors=CHANGES)
 @authenticated
-def finding_edit(finding_id: int) -> Response:
+def finding_edit(finding_id: int) -> dict[str, Any]:
+    """An auditor rewrites the recommendation, in kk, ru and en."""
     body = _json_body()
     texts = body.get("recommendations") if isinstance(body, dict) else None
-    done = findings_service.edit_recommendation(api_user(), finding_id, texts or {})
-    return jsonify(p.finding_json(done, api_user()))
+    return _finding(findings_service.edit_recommendation(api_user(), finding_id, texts or {}))
 
 
 @bp.post("/findings/<int:finding_id>/merge")
+@contract(s.FindingSchema, body=s.FindingMergeInputSchema, errors=CHANGES)
 @authenticated
-def finding_merge(finding_id: int) -> Response:
+def finding_merge(finding_id: int) -> dict[str, Any]:
+    """An auditor merges this finding into another of the same office (`into`)."""
     body = _json_body()
     into = body.get("into") if isinstance(body, dict) else None
     if not isinstance(into, int):
         raise InvalidInput(_("Some fields need attention."), {"into": [_("Give a finding id.")]})
-    done = findings_service.merge(api_user(), finding_id, into)
-    return jsonify(p.finding_json(done, api_user()))
+    return _finding(findings_service.merge(api_user(), finding_id, into))
 
 
 @bp.post("/findings/<int:finding_id>/evidence")
+@contract(s.EvidenceSchema, status=(201,), form=s.FileFormSchema, errors=FILE_REFUSALS)
 @authenticated
-def finding_proof(finding_id: int) -> tuple[Response, int]:
+def finding_proof(finding_id: int) -> tuple[dict[str, Any], int]:
     """A photo of the fix, from the head of the office, through the evidence pipeline."""
     found = findings_service.get_finding(api_user(), finding_id)
     if api_user().role != "office_head":
@@ -325,7 +341,7 @@ def finding_proof(finding_id: int) -> tuple[Response, int]:
     if received is None:
         raise InvalidInput(_("Some fields need attention."), {"file": [_("Attach a file.")]})
     proof = add_proof(api_user(), found, incoming_from_file(received))
-    return jsonify(p.evidence_json(proof, api_user())), 201
+    return evidence_json(proof, api_user()), 201
 
 
 def _export_args(*, whole: bool) -> Export:
@@ -359,9 +375,14 @@ def _download(export: Export, what: str, ext: str) -> dict[str, str]:
 
 
 @bp.get("/exports/visits.csv")
+@contract(media={"text/csv": BINARY}, errors=(403, 422), **EXPORT)
 @authenticated
 def export_visits() -> Response:
-    """Approved visits for machines: stable column keys and values (docs/exports.md)."""
+    """Approved visits for machines: stable column keys and values (docs/exports.md).
+
+    The project group only, like every export. A lone from runs to today, a lone to from
+    the first approved visit.
+    """
     export = _export_args(whole=True)
     body = stream_with_context(
         exports.csv_stream(exports.VISITS_COLUMNS, exports.visit_rows(export.period))
@@ -370,8 +391,10 @@ def export_visits() -> Response:
 
 
 @bp.get("/exports/answers.csv")
+@contract(media={"text/csv": BINARY}, errors=(403, 422), **EXPORT)
 @authenticated
 def export_answers() -> Response:
+    """Scorable and numeric answers of approved visits, for machines (docs/exports.md)."""
     export = _export_args(whole=True)
     body = stream_with_context(
         exports.csv_stream(exports.ANSWERS_COLUMNS, exports.answer_rows(export.period))
@@ -380,8 +403,10 @@ def export_answers() -> Response:
 
 
 @bp.get("/exports/summary.xlsx")
+@contract(media={XLSX: BINARY}, errors=(403, 422), **EXPORT)
 @authenticated
 def export_summary() -> Response:
+    """The period's figures as a workbook for people, in lang."""
     export = _export_args(whole=True)
     with force_locale(export.lang):
         path = summary_workbook(export.period, export.lang, api_user())
@@ -392,19 +417,21 @@ def export_summary() -> Response:
 
 
 @bp.get("/exports/report.pdf")
+@contract(media={"application/pdf": BINARY}, errors=(403, 422), **EXPORT)
 @authenticated
 def export_report() -> Response:
+    """The report of the period, in lang (default: the last complete month)."""
     export = _export_args(whole=False)
     assert export.period is not None
     pdf = report_pdf(api_user(), export.period, export.lang)
     return Response(pdf, mimetype="application/pdf", headers=_download(export, "report", "pdf"))
 
 
-@bp.get("/exports/infographic.<fmt>")
+@bp.get("/exports/infographic.<any(png, svg):fmt>")
+@contract(media={"image/png": BINARY, "image/svg+xml": BINARY}, errors=(403, 422), **EXPORT)
 @authenticated
 def export_infographic(fmt: str) -> Response:
-    if fmt not in ("png", "svg"):
-        raise NotFound(_("No such export."))
+    """A picture of the period for the website, in lang."""
     export = _export_args(whole=False)
     assert export.period is not None
     data = infographic(api_user(), export.period, export.lang, fmt)
@@ -413,28 +440,42 @@ def export_infographic(fmt: str) -> Response:
 
 
 @bp.get("/offices/<code>/scores")
+@contract(s.OfficeScoresSchema, query=s.PeriodQuerySchema, errors=(403, 404, 422))
 @authenticated
-def office_scores(code: str) -> Response:
+def office_scores(code: str) -> dict[str, Any]:
+    """An office's figures over approved visits of the period (all time without one).
+
+    Auditors, the project group and the head of that office, who gets one ended quarter
+    (default: the last complete one), each figure withheld below 3 visits.
+    """
     office = get_office(code)
     if office is None:
         raise NotFound(_("No such office."))
-    return jsonify(office_figures(api_user(), office, *_period_args()))
+    return office_figures(api_user(), office, *_period_args())
 
 
 @bp.get("/kpis")
+@contract(s.KpisSchema, query=s.KpiQuerySchema, errors=(403, 404, 422))
 @authenticated
-def kpis() -> Response:
-    """The recommendation KPIs of a period (DESIGN §9), by default the last complete month."""
+def kpis() -> dict[str, Any]:
+    """The recommendation KPIs of a period (DESIGN §9), by default the last complete month.
+
+    Of the findings opened in it, those implemented and verified at its end; reopened,
+    overdue at its end, median days to fix, recurrence rate. Project group and auditors; an
+    office head for their own office (the default), 403 for another.
+    """
     office = kpi_office(api_user(), request.args.get("office") or None)
     period = api_period(*_period_args(), today_utc())
     every = wants_all_time(request.args.get("all_time"))
-    return jsonify(kpis_json(api_user(), office, period, with_all_time=every))
+    return kpis_json(api_user(), office, period, with_all_time=every)
 
 
 @bp.get("/scores")
+@contract(s.RankingRowSchema, many=True, query=s.ScoresQuerySchema, errors=(403, 422))
 @authenticated
-def scores() -> Response:
-    return _page(ranking(api_user(), *_period_args()))
+def scores() -> list[dict[str, Any]]:
+    """Every office the caller may see, best score first (an office head: their own)."""
+    return ranking(api_user(), *_period_args())
 
 
 def _period_args() -> tuple[date | None, date | None]:
