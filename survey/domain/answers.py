@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from . import messages as m
-from .checklist import ChecklistSpec, Item
+from .answer_kinds import kind_of
 from .messages import Msg
+from .spec import ChecklistSpec, Item
 
-TEXT_MAX = 5000
 COMMENT_MAX = 2000
-# No answer to a number item is larger than this (minutes, chairs, windows): a bigger one is a
-# typing slip, and beyond 1e15 a float no longer holds every whole number.
-NUMBER_LIMIT = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -26,53 +22,15 @@ class Answer:
     comment: str | None
 
 
-def _check_value(item: Item, value: Any) -> tuple[Any, Msg | None]:
-    if value is None:
-        return None, None
-    if item.kind == "yesno":
-        allowed = ("yes", "no", "na") if item.allow_na else ("yes", "no")
-        if value not in allowed or not isinstance(value, str):
-            return None, Msg(m.ANSWER_YESNO if item.allow_na else m.ANSWER_YESNO_NO_NA)
-        return value, None
-    if item.kind in ("scale", "number"):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or abs(value) > 1e15  # before isfinite: a 400-digit int overflows a float
-            or not math.isfinite(value)
-        ):
-            bad = Msg(m.ANSWER_SCALE, min=item.min, max=item.max)
-            return None, bad if item.kind == "scale" else Msg(m.ANSWER_NUMBER)
-        if item.kind == "scale":
-            if value != int(value) or not (item.min or 0) <= value <= (item.max or 0):
-                return None, Msg(m.ANSWER_SCALE, min=item.min, max=item.max)
-            return int(value), None
-        if abs(value) > NUMBER_LIMIT:
-            return None, Msg(m.ANSWER_NUMBER_LIMIT, max=NUMBER_LIMIT)
-        if item.whole:  # a count: minutes, people (docs/checklists.md)
-            if value != int(value) or value < 0:
-                return None, Msg(m.ANSWER_WHOLE)
-            return int(value), None
-        return value, None
-    if item.kind == "choice":
-        if not isinstance(value, str) or item.option(value) is None:
-            return None, Msg(m.ANSWER_CHOICE, choices=", ".join(o.code for o in item.options))
-        return value, None
-    if not isinstance(value, str):
-        return None, Msg(m.ANSWER_TEXT)
-    if len(value) > TEXT_MAX:
-        return None, Msg(m.ANSWER_TEXT_TOO_LONG, max=TEXT_MAX)
-    value = value.strip()
-    return (value or None), None
-
-
 def _check_one(item: Item, raw: Any) -> tuple[Answer | None, list[Msg]]:
     if not isinstance(raw, Mapping):
         return None, [Msg(m.ANSWER_NOT_OBJECT)]
     problems = [
         Msg(m.ANSWER_UNKNOWN_KEY, key=key) for key in raw if key not in ("value", "comment")
     ]
-    value, problem = _check_value(item, raw.get("value"))
+    value, problem = raw.get("value"), None
+    if value is not None:  # the kind checks and normalises it (answer_kinds.py)
+        value, problem = kind_of(item).check(item, value)
     if problem is not None:
         problems.append(problem)
     comment = raw.get("comment")

@@ -1,4 +1,7 @@
-"""Checklist definitions: parse, validate and model them (DESIGN §3).
+"""Checklist definitions: parse and validate them, and build the model of spec.py (DESIGN §3).
+
+An item is read by the schema of its kind: the common keys here, its own from its class in
+answer_kinds.py.
 
 A definition is refused as a whole with every problem listed, path like
 `sections[1].items[3].weight`, so a writer fixes them all in one round.
@@ -7,20 +10,139 @@ A definition is refused as a whole with every problem listed, path like
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, cast
 
 import yaml
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields, post_load, pre_load, validates_schema
 
+from . import checklist_schema as f
 from . import messages as m
-from .checklist_schema import ChecklistSchema
+from .answer_kinds import KINDS, AnswerKind
 from .messages import Msg, render
+from .spec import ChecklistSpec, Item, Option, Section
 from .yamlload import load_yaml
 
-SCORABLE_KINDS = ("yesno", "scale", "choice", "number")
+EVIDENCE = ("none", "optional", "recommended", "required")
+SLUG_RE = re.compile(r"^[a-z0-9-]+$")
+CODE_RE = re.compile(r"^[a-z0-9_]+$")
+COMMON_KEYS = ("code", "kind", "text", "help", "recommendation", "weight", "required", "evidence")
+
+
+class ItemSchema(f.StrictSchema):
+    """An item's common keys; item_schema() adds the `kind` choice and a kind's own keys.
+    A key of another kind is refused as such, not as unknown (a misplaced key, not a typo)."""
+
+    code = f.Str(CODE_RE, m.BAD_CODE, required=True)
+    text = f.Text(required=True)
+    help = f.Text(allow_none=True)
+    recommendation = f.Text(allow_none=True)
+    weight = f.Num(positive=True, load_default=1)
+    required = f.Bool(load_default=True)
+    evidence = f.OneOf(EVIDENCE, load_default="optional")
+    others: ClassVar[frozenset[str]] = frozenset()  # the keys of the other kinds
+
+    @pre_load
+    def _set_aside_other_kinds(self, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        return {key: value for key, value in data.items() if key not in self.others}
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _kind_rules(self, data: dict[str, Any], original: Any, **kwargs: Any) -> None:
+        kind = KINDS.get(data.get("kind", ""))
+        if kind is None or not isinstance(original, dict):
+            return
+        problems: dict[str, Any] = {
+            key: [Msg(m.NOT_FOR_KIND, kind=kind.code)] for key in original if key in self.others
+        }
+        problems.update(kind.check_spec(data, original))
+        if problems:
+            raise ValidationError(problems)
+
+    @post_load
+    def _normalise(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        item = {key: data[key] for key in COMMON_KEYS if data.get(key) is not None}
+        return {**item, **KINDS[data["kind"]].normalise_spec(data)}
+
+
+@cache
+def item_schema(kind: AnswerKind | None, kinds: tuple[AnswerKind, ...]) -> type[ItemSchema]:
+    """The schema of an item of `kind` (None: unknown, the common keys only) among `kinds`."""
+    own = kind.keys if kind is not None else {}
+    choices = f.OneOf(tuple(k.code for k in kinds), required=True)
+    schema = cast(type[ItemSchema], ItemSchema.from_dict({"kind": choices, **own}))
+    schema.others = frozenset().union(*(k.keys for k in kinds)) - set(own)
+    return schema
+
+
+class ItemField(fields.Field):
+    """An item, read by the schema of its kind."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(error_messages=f.field_errors(), **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise ValidationError(Msg(m.NOT_MAPPING))
+        code = value.get("kind")
+        kind = KINDS.get(code) if isinstance(code, str) else None
+        try:
+            return item_schema(kind, tuple(KINDS.values()))().load(value)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from None
+
+
+class SectionSchema(f.StrictSchema):
+    code = f.Str(CODE_RE, m.BAD_CODE, required=True)
+    title = f.Text(required=True)
+    weight = f.Num(positive=True, load_default=1)
+    items = f.ListOf(ItemField(), required=True)
+
+
+class ScoringSchema(f.StrictSchema):
+    critical_cap = f.Num(low=0, high=100, range_msg=m.CAP_RANGE, allow_none=True, load_default=None)
+
+
+class ChecklistSchema(f.StrictSchema):
+    slug = f.Str(SLUG_RE, m.BAD_SLUG, required=True)
+    version = f.Num(integer=True, positive=True, required=True)
+    title = f.Text(required=True)
+    scoring = f.nested(ScoringSchema, allow_none=True)
+    sections = f.nested_list(SectionSchema, required=True)
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _unique_codes(self, data: dict[str, Any], original: Any, **kwargs: Any) -> None:
+        sections = original.get("sections") if isinstance(original, dict) else None
+        if not isinstance(sections, list):
+            return
+        problems: dict[int, dict[str, Any]] = {}
+        section_codes: set[Any] = set()
+        item_codes: set[Any] = set()
+        for s_index, section in enumerate(sections):
+            if not isinstance(section, dict):
+                continue
+            code = section.get("code")
+            if isinstance(code, str) and code in section_codes:
+                problems.setdefault(s_index, {})["code"] = [Msg(m.DUPLICATE_SECTION, code=code)]
+            section_codes.add(code)
+            items = section.get("items")
+            for i_index, item in enumerate(items if isinstance(items, list) else []):
+                code = item.get("code") if isinstance(item, dict) else None
+                if isinstance(code, str) and code in item_codes:
+                    slot = problems.setdefault(s_index, {}).setdefault("items", {})
+                    slot[i_index] = {"code": [Msg(m.DUPLICATE_ITEM, code=code)]}
+                item_codes.add(code)
+        if problems:
+            raise ValidationError({"sections": problems})
+
+    @post_load
+    def _normalise(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return {**data, "scoring": data.get("scoring") or {"critical_cap": None}}
 
 
 @dataclass(frozen=True)
@@ -35,76 +157,9 @@ class Problem:
         return f"{self.file}: {self.path}: {render(self.message, gettext)}"
 
 
-@dataclass(frozen=True)
-class Option:
-    code: str
-    label: dict[str, str]
-    score: float | None
-
-
-@dataclass(frozen=True)
-class Item:
-    code: str
-    kind: str
-    text: dict[str, str]
-    weight: float
-    required: bool
-    evidence: str
-    section: str
-    help: dict[str, str] | None = None
-    recommendation: dict[str, str] | None = None
-    critical: bool = False
-    pass_answer: str = "yes"
-    allow_na: bool = True
-    min: int | None = None
-    max: int | None = None
-    unit: dict[str, str] | None = None
-    pass_min: float | None = None
-    pass_max: float | None = None
-    has_pass_if: bool = False
-    whole: bool = False  # number: only whole numbers (e.g. minutes rounded as the help asks)
-    options: tuple[Option, ...] = ()
-
-    @property
-    def scorable(self) -> bool:
-        """Whether an answer can ever give this item a score (figures list only these)."""
-        if self.kind == "number":
-            return self.has_pass_if
-        return self.kind in SCORABLE_KINDS
-
-    def option(self, code: str) -> Option | None:
-        return next((o for o in self.options if o.code == code), None)
-
-
-@dataclass(frozen=True)
-class Section:
-    code: str
-    title: dict[str, str]
-    weight: float
-    items: tuple[Item, ...]
-
-
-@dataclass(frozen=True)
-class ChecklistSpec:
-    slug: str
-    version: int
-    title: dict[str, str]
-    critical_cap: float | None
-    sections: tuple[Section, ...]
-    data: dict[str, Any] = field(compare=False, repr=False, default_factory=dict)
-
-    @property
-    def items(self) -> dict[str, Item]:
-        return {item.code: item for section in self.sections for item in section.items}
-
-    def iter_items(self) -> Iterator[Item]:
-        for section in self.sections:
-            yield from section.items
-
-
 def _item(data: dict[str, Any], section: str) -> Item:
     pass_if = data.get("pass_if") or {}
-    return Item(
+    item = Item(
         code=data["code"],
         kind=data["kind"],
         text=data["text"],
@@ -125,7 +180,9 @@ def _item(data: dict[str, Any], section: str) -> Item:
         has_pass_if="pass_if" in data,
         whole=data.get("whole", False),
         options=tuple(Option(o["code"], o["label"], o["score"]) for o in data.get("options", [])),
+        data=data,
     )
+    return replace(item, scorable=KINDS[item.kind].scorable(item))
 
 
 def spec_from_data(data: dict[str, Any]) -> ChecklistSpec:

@@ -1,6 +1,6 @@
-"""marshmallow schemas that validate a checklist definition (DESIGN §3) and normalise it.
-
-Every message comes from the catalogue in messages.py, so the whole report can be translated.
+"""The marshmallow fields checklist definitions are read with (DESIGN §3), with the messages
+of messages.py, so the whole report can be translated. checklist.py reads a checklist with
+them, answer_kinds.py each kind's own keys.
 """
 
 from __future__ import annotations
@@ -9,40 +9,18 @@ import math
 import re
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields
 
 from . import messages as m
 from .messages import Msg
 
 LANGS = ("kk", "ru", "en")
-KINDS = ("yesno", "scale", "number", "choice", "text")
-EVIDENCE = ("none", "optional", "recommended", "required")
-SLUG_RE = re.compile(r"^[a-z0-9-]+$")
-CODE_RE = re.compile(r"^[a-z0-9_]+$")
-OPTION_CODE_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 
-# Which keys each kind may carry beyond the common ones.
-COMMON_ITEM_KEYS = {
-    "code",
-    "text",
-    "help",
-    "kind",
-    "weight",
-    "required",
-    "evidence",
-    "recommendation",
-}
-KIND_KEYS = {
-    "yesno": {"pass", "allow_na", "critical"},
-    "scale": {"min", "max"},
-    "number": {"unit", "pass_if", "critical", "whole"},
-    "choice": {"options", "critical"},
-    "text": set(),
-}
-BASE_ERRORS = {"required": Msg(m.REQUIRED), "null": Msg(m.NOT_NULL)}
+BASE_ERRORS: dict[str, str] = {"required": Msg(m.REQUIRED), "null": Msg(m.NOT_NULL)}
 
 
-def _errors(**extra: Msg) -> dict[str, Msg]:
+def field_errors(**extra: Msg) -> dict[str, str]:
+    """A field's messages: ours for a missing or null value, and `extra`."""
     return {**BASE_ERRORS, **extra}
 
 
@@ -50,7 +28,7 @@ class Text(fields.Field):
     """A text in kk, ru and en, each a non-empty string."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(error_messages=_errors(), **kwargs)
+        super().__init__(error_messages=field_errors(), **kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> dict[str, str]:
         if not isinstance(value, dict):
@@ -75,7 +53,7 @@ class Str(fields.Field):
     """A non-empty string matching a pattern."""
 
     def __init__(self, pattern: re.Pattern[str], bad: str, **kwargs: Any) -> None:
-        super().__init__(error_messages=_errors(), **kwargs)
+        super().__init__(error_messages=field_errors(), **kwargs)
         self.pattern = pattern
         self.bad = bad
 
@@ -91,7 +69,7 @@ class OneOf(fields.Field):
     """A string from a fixed list."""
 
     def __init__(self, choices: tuple[str, ...], **kwargs: Any) -> None:
-        super().__init__(error_messages=_errors(), **kwargs)
+        super().__init__(error_messages=field_errors(), **kwargs)
         self.choices = choices
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
@@ -113,7 +91,7 @@ class Num(fields.Field):
         range_msg: str | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(error_messages=_errors(), **kwargs)
+        super().__init__(error_messages=field_errors(), **kwargs)
         self.integer, self.positive = integer, positive
         self.low, self.high, self.range_msg = low, high, range_msg
 
@@ -142,7 +120,7 @@ class Bool(fields.Field):
     FALSE = {"no", "off", "false"}
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(error_messages=_errors(), **kwargs)
+        super().__init__(error_messages=field_errors(), **kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
         if isinstance(value, bool):
@@ -165,7 +143,7 @@ class ListOf(fields.List):
     """A non-empty list with our own messages."""
 
     def __init__(self, inner: fields.Field, **kwargs: Any) -> None:
-        super().__init__(inner, error_messages=_errors(invalid=Msg(m.NOT_LIST)), **kwargs)
+        super().__init__(inner, error_messages=field_errors(invalid=Msg(m.NOT_LIST)), **kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> list[Any]:
         if isinstance(value, list) and not value:
@@ -173,178 +151,9 @@ class ListOf(fields.List):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+def nested(schema: type[Schema], **kwargs: Any) -> fields.Nested:
+    return fields.Nested(schema, error_messages=field_errors(), **kwargs)
+
+
 def nested_list(schema: type[Schema], **kwargs: Any) -> ListOf:
-    return ListOf(fields.Nested(schema, error_messages=_errors()), **kwargs)
-
-
-class PassIfSchema(StrictSchema):
-    min = Num()
-    max = Num()
-
-    @validates_schema
-    def _bounds(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if "min" not in data and "max" not in data:
-            raise ValidationError(Msg(m.PASS_IF_EMPTY))
-        if "min" in data and "max" in data and data["min"] > data["max"]:
-            raise ValidationError(Msg(m.PASS_IF_ORDER))
-
-
-class OptionSchema(StrictSchema):
-    code = Str(OPTION_CODE_RE, m.BAD_OPTION_CODE, required=True)
-    label = Text(required=True)
-    score = Num(low=0, high=1, range_msg=m.OPTION_SCORE_RANGE, required=True, allow_none=True)
-
-
-class ItemSchema(StrictSchema):
-    code = Str(CODE_RE, m.BAD_CODE, required=True)
-    text = Text(required=True)
-    help = Text(allow_none=True)
-    recommendation = Text(allow_none=True)
-    kind = OneOf(KINDS, required=True)
-    pass_ = OneOf(("yes", "no"), data_key="pass")
-    allow_na = Bool()
-    weight = Num(positive=True)
-    critical = Bool()
-    required = Bool()
-    evidence = OneOf(EVIDENCE)
-    min = Num(integer=True)
-    max = Num(integer=True)
-    unit = Text()
-    whole = Bool()
-    pass_if = fields.Nested(PassIfSchema, error_messages=_errors())
-    options = nested_list(OptionSchema)
-
-    @validates_schema(pass_original=True, skip_on_field_errors=False)
-    def _kind_rules(self, data: dict[str, Any], original: Any, **kwargs: Any) -> None:
-        kind = data.get("kind")
-        if kind not in KIND_KEYS or not isinstance(original, dict):
-            return
-        problems: dict[str, list[Msg]] = {}
-        allowed = COMMON_ITEM_KEYS | KIND_KEYS[kind]
-        for key in original:
-            if key not in allowed and key in set().union(*KIND_KEYS.values()):
-                problems[key] = [Msg(m.NOT_FOR_KIND, kind=kind)]
-        if kind == "scale":
-            for key in ("min", "max"):
-                if key not in original:
-                    problems[key] = [Msg(m.REQUIRED)]
-            if "min" in data and "max" in data and data["min"] >= data["max"]:
-                problems["max"] = [Msg(m.MIN_NOT_BELOW_MAX)]
-        if kind == "choice" and "options" not in original:
-            problems["options"] = [Msg(m.REQUIRED)]
-        if kind == "choice" and "options" in data:
-            seen: set[str] = set()
-            for index, option in enumerate(data["options"]):
-                code = option.get("code")
-                if code is not None and code in seen:
-                    problems.setdefault("options", {})[index] = {  # type: ignore[call-overload]
-                        "code": [Msg(m.DUPLICATE_OPTION, code=code)]
-                    }
-                seen.add(code)
-        if data.get("critical") and kind in ("number", "choice"):
-            self._critical_can_fail(kind, data, original, problems)
-        if problems:
-            raise ValidationError(problems)
-
-    @staticmethod
-    def _critical_can_fail(
-        kind: str, data: dict[str, Any], original: dict[str, Any], problems: dict[str, Any]
-    ) -> None:
-        if kind == "number" and "pass_if" not in original:
-            problems["critical"] = [Msg(m.CRITICAL_NEVER_FAILS_NUMBER)]
-        options = data.get("options") if kind == "choice" else None
-        if options is not None and not any(o.get("score") == 0 for o in options):
-            problems["critical"] = [Msg(m.CRITICAL_NEVER_FAILS_CHOICE)]
-
-    @post_load
-    def _normalise(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        kind = data["kind"]
-        item: dict[str, Any] = {"code": data["code"], "kind": kind, "text": data["text"]}
-        if data.get("help"):
-            item["help"] = data["help"]
-        if data.get("recommendation"):
-            item["recommendation"] = data["recommendation"]
-        item["weight"] = data.get("weight", 1)
-        item["required"] = data.get("required", True)
-        item["evidence"] = data.get("evidence", "optional")
-        if "critical" in KIND_KEYS[kind]:
-            item["critical"] = data.get("critical", False)
-        if kind == "yesno":
-            item["pass"] = data.get("pass_", "yes")
-            item["allow_na"] = data.get("allow_na", True)
-        elif kind == "scale":
-            item["min"], item["max"] = data["min"], data["max"]
-        elif kind == "number":
-            if "unit" in data:
-                item["unit"] = data["unit"]
-            if "pass_if" in data:
-                item["pass_if"] = dict(data["pass_if"])
-            if data.get("whole"):
-                item["whole"] = True
-        elif kind == "choice":
-            item["options"] = [dict(o) for o in data["options"]]
-        return item
-
-
-class SectionSchema(StrictSchema):
-    code = Str(CODE_RE, m.BAD_CODE, required=True)
-    title = Text(required=True)
-    weight = Num(positive=True)
-    items = nested_list(ItemSchema, required=True)
-
-    @post_load
-    def _normalise(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        return {
-            "code": data["code"],
-            "title": data["title"],
-            "weight": data.get("weight", 1),
-            "items": data["items"],
-        }
-
-
-class ScoringSchema(StrictSchema):
-    critical_cap = Num(low=0, high=100, range_msg=m.CAP_RANGE, allow_none=True)
-
-
-class ChecklistSchema(StrictSchema):
-    slug = Str(SLUG_RE, m.BAD_SLUG, required=True)
-    version = Num(integer=True, positive=True, required=True)
-    title = Text(required=True)
-    scoring = fields.Nested(ScoringSchema, allow_none=True, error_messages=_errors())
-    sections = nested_list(SectionSchema, required=True)
-
-    @validates_schema(pass_original=True, skip_on_field_errors=False)
-    def _unique_codes(self, data: dict[str, Any], original: Any, **kwargs: Any) -> None:
-        sections = original.get("sections") if isinstance(original, dict) else None
-        if not isinstance(sections, list):
-            return
-        problems: dict[int, dict[str, Any]] = {}
-        section_codes: set[Any] = set()
-        item_codes: set[Any] = set()
-        for s_index, section in enumerate(sections):
-            if not isinstance(section, dict):
-                continue
-            code = section.get("code")
-            if isinstance(code, str) and code in section_codes:
-                problems.setdefault(s_index, {})["code"] = [Msg(m.DUPLICATE_SECTION, code=code)]
-            section_codes.add(code)
-            items = section.get("items")
-            for i_index, item in enumerate(items if isinstance(items, list) else []):
-                code = item.get("code") if isinstance(item, dict) else None
-                if isinstance(code, str) and code in item_codes:
-                    slot = problems.setdefault(s_index, {}).setdefault("items", {})
-                    slot[i_index] = {"code": [Msg(m.DUPLICATE_ITEM, code=code)]}
-                item_codes.add(code)
-        if problems:
-            raise ValidationError({"sections": problems})
-
-    @post_load
-    def _normalise(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        scoring = data.get("scoring") or {}
-        return {
-            "slug": data["slug"],
-            "version": data["version"],
-            "title": data["title"],
-            "scoring": {"critical_cap": scoring.get("critical_cap")},
-            "sections": data["sections"],
-        }
+    return ListOf(nested(schema), **kwargs)

@@ -94,6 +94,8 @@ ANSWER_SCALE = N_("Give a whole number from {min} to {max}.")
 ANSWER_NUMBER = N_("Give a number.")
 ANSWER_WHOLE = N_("Give a whole number, 0 or more.")
 ANSWER_NUMBER_LIMIT = N_("Give a number between -{max} and {max}.")
+# Translators: "1,500" typed where a comma may separate thousands or decimals ("Type 1500 or 1.5").
+ANSWER_NUMBER_AMBIGUOUS = N_("Type {whole} or {fraction}: “{typed}” could mean either.")
 ANSWER_CHOICE = N_("Choose one of: {choices}.")
 # Translators: a text answer was expected (not a number or a choice).
 ANSWER_TEXT = N_("Give text.")

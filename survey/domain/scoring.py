@@ -6,30 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .checklist import ChecklistSpec, Item
+from .answer_kinds import kind_of
+from .spec import ChecklistSpec, Item
 
 
 def item_score(item: Item, value: Any) -> float | None:
-    """The item's score in [0, 1], or None when the answer carries no score."""
-    if value is None:
-        return None
-    if item.kind == "yesno":
-        if value == "na":
-            return None
-        return 1.0 if value == item.pass_answer else 0.0
-    if item.kind == "scale":
-        assert item.min is not None and item.max is not None
-        return (value - item.min) / (item.max - item.min)
-    if item.kind == "number":
-        if not item.has_pass_if:
-            return None
-        low_ok = item.pass_min is None or value >= item.pass_min
-        high_ok = item.pass_max is None or value <= item.pass_max
-        return 1.0 if low_ok and high_ok else 0.0
-    if item.kind == "choice":
-        option = item.option(value)
-        return None if option is None or option.score is None else float(option.score)
-    return None
+    """The item's score in [0, 1], or None when the answer carries no score (its kind's rule)."""
+    return None if value is None else kind_of(item).score(item, value)
 
 
 def weighted_mean(pairs: list[tuple[float, float]]) -> float | None:

@@ -11,7 +11,8 @@ import yaml
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from survey.domain.answers import TEXT_MAX, Answer, check_answers
+from survey.domain.answer_kinds import TEXT_MAX
+from survey.domain.answers import Answer, check_answers
 from survey.domain.checklist import parse_source, spec_from_data
 from survey.domain.scoring import item_score, score_visit, weighted_mean
 
@@ -778,25 +779,3 @@ def test_an_absurd_number_is_refused_not_stored(value, message):
 def test_the_largest_number_is_kept():
     answers, problems = check_answers(FORM, {"wait": {"value": 1_000_000}}, submit=False)
     assert problems == {} and answers["wait"].value == 1_000_000
-
-
-@pytest.mark.parametrize(
-    ("typed", "read"),
-    [
-        ("12,5", 12.5),
-        ("12.5", 12.5),
-        (" 42 ", 42),
-        ("-3", -3),
-        ("1 500", 1500),
-        ("1\u00a0500,5", 1500.5),
-        ("1e1", "1e1"),  # float() would read 10
-        ("42 5", "42 5"),  # not 425
-        ("١٢", "١٢"),  # Arabic-Indic digits: not 12
-        ("Infinity", "Infinity"),
-        ("", None),
-    ],
-)
-def test_a_typed_number_is_read_only_when_it_is_plainly_one(typed, read):
-    from survey.visits.forms import parse_number
-
-    assert parse_number(typed) == read
