@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_decimal
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_decimal, gettext
 
 from .assets import inline_stylesheet
 from .common.l10n import (
@@ -23,7 +22,6 @@ from .common.l10n import (
     localized,
     moment_label,
     month_label,
-    number_text,
     observation_labels,
     office_kind_labels,
     one_decimal,
@@ -33,26 +31,14 @@ from .common.l10n import (
     signed,
     status_labels,
 )
-from .domain.checklist import Item
+from .domain import answer_kinds
+from .domain.spec import Item
 from .offline import offline_namespace
 
 
 def answer_text(item: Item, value: Any) -> str:
-    """An answer as a person reads it, in the page's language."""
-    from .visits.forms import yesno_labels
-
-    if value is None:
-        return str(_l("Not answered"))
-    if item.kind == "yesno":
-        return str(yesno_labels().get(value, value))
-    if item.kind == "scale":
-        return f"{value} / {item.max}"
-    if item.kind == "number":
-        return f"{number_text(value)} {localized(item.unit)}".strip()
-    if item.kind == "choice":
-        option = item.option(value)
-        return localized(option.label) if option else str(value)
-    return str(value)
+    """An answer as a person reads it, in the page's language (its kind's display)."""
+    return answer_kinds.answer_text(item, value, current_locale(), gettext)
 
 
 @lru_cache(maxsize=256)
@@ -94,8 +80,8 @@ def list_url(**changes: Any) -> str:
     args = request.args.to_dict(flat=True)
     for key, value in changes.items():
         args[key] = "" if value is None else str(value)
-    kept = {key: value for key, value in args.items() if value != ""}
-    return url_for(request.endpoint or "home.index", **(request.view_args or {}), **kept)
+    kept: dict[str, Any] = {key: value for key, value in args.items() if value != ""}
+    return url_for(request.endpoint or "home.index", **{**(request.view_args or {}), **kept})
 
 
 def register(app: Flask) -> None:

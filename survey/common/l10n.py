@@ -118,16 +118,6 @@ def signed(value: float | None, places: int = 1) -> str:
     return ("+" if rounded > 0 else "\u2212") + text
 
 
-def number_text(value: Any, pattern: str | None = None) -> str:
-    """A number with the locale's decimal sign ("12,5" in kk and ru), in Babel's pattern or the
-    locale's own. A value stored before numbers were bounded (issue 15: 1e300) that Babel cannot
-    format is shown as stored, so its pages still open."""
-    try:
-        return str(format_decimal(value, format=pattern))
-    except (ArithmeticError, ValueError, TypeError):
-        return str(value)
-
-
 # Dates as officials write them (language review §2.4, issue 16, docs/glossary.md): no leading
 # zero in the day, no abbreviated Kazakh month (CLDR's «2026 ж. 16 қыр.»), «2026 жылғы 1
 # желтоқсан»; Babel's own patterns elsewhere.
