@@ -1,11 +1,9 @@
-"""One contract per endpoint: what it takes and what it answers, declared on the view.
+"""One contract per endpoint, declared on its view: what it takes and what it answers.
 
-`@contract(...)` records an `Operation` for the view and makes its JSON answer: the view
-returns the object (a model, a service's dict, a list, or for a list a `Fetch`), and the
-answer's schema, cut to what the caller may see (`ApiSchema.for_viewer`), dumps it. The
-OpenAPI document (openapi.py) is written from the same records, route by route, so what is
-sent and what is documented are one declaration. A view that answers something else (a file,
-an empty tus answer) returns a Response, which passes untouched.
+The view returns an object (a model, a service's dict, a list, or for a list a `Fetch`); the
+answer's schema, cut to what the caller may see (`ApiSchema.for_viewer`), dumps it, and the
+OpenAPI document (openapi.py) is written from the same declarations. A view that answers
+something else (a file, a tus answer) returns a Response, which passes untouched.
 """
 
 from __future__ import annotations
@@ -14,21 +12,20 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import jsonify, request, stream_with_context, url_for
 from marshmallow import Schema
 from werkzeug.wrappers import Response
 
-from ..auth.access import api_user
+from ..auth.access import api_user, authenticated
 from ..common.paging import API_MAX_LIMIT, Page, api_window
 from ..extensions import db
 from .schemas import ApiSchema
 
-F = TypeVar("F", bound=Callable[..., Any])
+View = Callable[..., Any]
 # A list endpoint's rows for the given query arguments: one page of objects to dump.
 Fetch = Callable[[Mapping[str, str]], Page[Any]]
-BINARY = {"type": "string", "format": "binary"}
 
 
 @dataclass(frozen=True)
@@ -40,7 +37,7 @@ class Operation:
     schema} of an answer that is not dumped (files, this document); body: the JSON request
     body (or {media type: JSON schema} for bytes); form: a multipart body; query: the query
     parameters; headers, answer_headers: names in openapi.HEADERS; errors: refusals besides
-    401 and 429; public: no token needed.
+    401 and 429 (a call without a valid token); public: no token needed.
     """
 
     answer: type[ApiSchema] | None = None
@@ -60,14 +57,17 @@ class Operation:
 OPERATIONS: dict[Callable[..., Any], Operation] = {}
 
 
-def contract(answer: type[ApiSchema] | None = None, **declared: Any) -> Callable[[F], F]:
-    """Declare a view's contract (the fields of Operation) and dump its answer with it."""
+def contract(answer: type[ApiSchema] | None = None, **declared: Any) -> Callable[[View], View]:
+    """Declare a view's contract (the fields of Operation): the caller must show a token unless
+    it is public (auth/access.authenticated), and the answer is dumped by its schema."""
     operation = Operation(answer, **declared)
 
-    def decorate(view: F) -> F:
+    def decorate(view: View) -> View:
+        guarded = view if operation.public else authenticated(view)
+
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            result = view(*args, **kwargs)
+            result = guarded(*args, **kwargs)
             if isinstance(result, Response) or operation.answer is None:
                 return result
             schema = operation.answer.for_viewer(api_user())
@@ -77,7 +77,7 @@ def contract(answer: type[ApiSchema] | None = None, **declared: Any) -> Callable
             return jsonify(schema.dump(body)), status
 
         OPERATIONS[wrapper] = operation
-        return wrapper  # type: ignore[return-value]
+        return wrapper
 
     return decorate
 
@@ -98,7 +98,7 @@ def _page(page: Page[Any], schema: Schema) -> Response:
     response.headers["X-Total-Count"] = str(page.total)
     if page.has_next:
         limit = page.limit if page.limit is not None else API_MAX_LIMIT
-        args = {**request.args.to_dict(), "offset": page.next_offset, "limit": limit}
+        args: dict[str, Any] = {**request.args, "offset": page.next_offset, "limit": limit}
         target = url_for(request.endpoint or "api.openapi", _external=True, **args)
         response.headers["Link"] = f'<{target}>; rel="next"'
     return response

@@ -1,8 +1,6 @@
-"""The OpenAPI document, built from the route table: each rule of the API blueprint, with the
-contract its view declares (contract.py) and the marshmallow schemas it names (schemas.py).
-
-Nothing here lists operations: a route is in the document because it exists, and a route
-whose view declares no contract stops the document from being built.
+"""The OpenAPI document, built from the route table: each rule of the API blueprint with the
+contract its view declares (contract.py) and the schemas it names. Nothing here lists
+operations: a route is documented because it exists, and one without a contract is an error.
 """
 
 from __future__ import annotations
@@ -33,22 +31,27 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "code": {"description": "An office code"},
     "slug": {"description": "A checklist slug"},
 }
-HEADERS: dict[str, dict[str, Any]] = {  # request and answer headers, by name
-    "X-Total-Count": {"description": "Rows in the whole list", "schema": {"type": "integer"}},
-    "Link": {"description": '<…>; rel="next" while there is more', "schema": {"type": "string"}},
-    "Content-Disposition": {
-        "description": 'attachment; filename="adaldyq-<what>-<period>-<lang>.<ext>"',
-        "schema": {"type": "string"},
-    },
-    "Tus-Resumable": {"description": "The tus version", "schema": {"type": "string"}},
-    "Tus-Version": {"description": "Versions served", "schema": {"type": "string"}},
-    "Tus-Extension": {"description": "Extensions served", "schema": {"type": "string"}},
-    "Tus-Max-Size": {"description": "Largest upload, in bytes", "schema": {"type": "integer"}},
-    "Upload-Length": {"description": "The whole file, in bytes", "schema": {"type": "integer"}},
-    "Upload-Offset": {"description": "Bytes received so far", "schema": {"type": "integer"}},
-    "Location": {"description": "The new upload's URL", "schema": {"type": "string"}},
+HEADERS = {  # request and answer headers: (type, description)
+    "X-Total-Count": ("integer", "Rows in the whole list"),
+    "Link": ("string", '<…>; rel="next" while there is more'),
+    "Content-Disposition": (
+        "string",
+        'attachment; filename="adaldyq-<what>-<period>-<lang>.<ext>"',
+    ),
+    "Tus-Resumable": ("string", "The tus version"),
+    "Tus-Version": ("string", "Versions served"),
+    "Tus-Extension": ("string", "Extensions served"),
+    "Tus-Max-Size": ("integer", "Largest upload, in bytes"),
+    "Upload-Length": ("integer", "The whole file, in bytes"),
+    "Upload-Offset": ("integer", "Bytes received so far"),
+    "Location": ("string", "The new upload's URL"),
 }
 REQUIRED_HEADERS = {"Upload-Length", "Upload-Offset"}  # when a request names them
+
+
+def _header(header: str, /, **extra: Any) -> dict[str, Any]:
+    kind, description = HEADERS[header]
+    return {"description": description, "schema": {"type": kind}, **extra}
 
 
 def _path(rule: Rule) -> tuple[str, list[dict[str, Any]]]:
@@ -73,15 +76,9 @@ def _path(rule: Rule) -> tuple[str, list[dict[str, Any]]]:
 def _methods(rule: Rule) -> list[str]:
     """The methods a view serves: not HEAD beside GET, nor Flask's automatic OPTIONS."""
     methods = set(rule.methods or ())
-    if "GET" in methods:
-        methods.discard("HEAD")
-    if getattr(rule, "provide_automatic_options", False):
-        methods.discard("OPTIONS")
-    return sorted(methods)
-
-
-def _headers(names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: HEADERS[name] for name in names}
+    automatic = {"HEAD"} if "GET" in methods else set()
+    automatic |= {"OPTIONS"} if getattr(rule, "provide_automatic_options", False) else set()
+    return sorted(methods - automatic)
 
 
 def _content(op: Operation) -> dict[str, Any]:
@@ -89,14 +86,13 @@ def _content(op: Operation) -> dict[str, Any]:
         return {media: {"schema": dict(schema)} for media, schema in op.media.items()}
     if op.answer is None:
         return {}
-    schema: Any = op.answer
-    if op.many:
-        schema = {"type": "array", "items": op.answer}
+    schema = {"type": "array", "items": op.answer} if op.many else op.answer
     return {"application/json": {"schema": schema}}
 
 
 def _responses(op: Operation) -> dict[str, Any]:
-    headers = _headers(op.answer_headers + (("X-Total-Count", "Link") if op.many else ()))
+    names = op.answer_headers + (("X-Total-Count", "Link") if op.many else ())
+    headers = {name: _header(name) for name in names}
     responses: dict[str, Any] = {}
     for status in op.status:
         answer: dict[str, Any] = {"description": "Done" if status == 204 else "OK"}
@@ -115,12 +111,8 @@ def _responses(op: Operation) -> dict[str, Any]:
 def _operation(view: Any, op: Operation, parameters: list[dict[str, Any]]) -> dict[str, Any]:
     """One operation of the document: the view's docstring, parameters, body, answers."""
     summary, _, description = (inspect.getdoc(view) or "").partition("\n\n")
-    parameters = [
-        *parameters,
-        *(
-            {"name": n, "in": "header", "required": n in REQUIRED_HEADERS, **HEADERS[n]}
-            for n in op.headers
-        ),
+    parameters = parameters + [
+        _header(n, name=n, required=n in REQUIRED_HEADERS, **{"in": "header"}) for n in op.headers
     ]
     if op.query is not None:
         parameters.append({"in": "query", "schema": op.query})
@@ -131,7 +123,7 @@ def _operation(view: Any, op: Operation, parameters: list[dict[str, Any]]) -> di
     }
     if description:
         operation["description"] = description
-    content = {}
+    content: dict[str, Any] = {}
     if op.form is not None:
         content["multipart/form-data"] = {"schema": op.form}
     if isinstance(op.body, Mapping):  # bytes, e.g. a tus PATCH
@@ -172,9 +164,8 @@ def build_spec(app: Flask, blueprint: str) -> dict[str, Any]:
             raise LookupError(f"{rule.endpoint} declares no contract (survey/api/contract.py)")
         path, parameters = _path(rule)
         for method in _methods(rule):
-            paths.setdefault(path, {})[method.lower()] = _operation(
-                view, OPERATIONS[view], parameters
-            )
+            operation = _operation(view, OPERATIONS[view], parameters)
+            paths.setdefault(path, {})[method.lower()] = operation
     for path in sorted(paths):
         spec.path(path, operations=paths[path])
     return spec.to_dict()

@@ -1,11 +1,9 @@
 """The API's contract in marshmallow: every answer is dumped by one of these schemas
-(contract.py) and the OpenAPI document is generated from them (openapi.py).
+(contract.py), and the OpenAPI document is generated from them (openapi.py).
 
-An answer schema reads its fields from the object given (a model, or the dict a service or a
-shared presenter made); a field that is not an attribute is computed by `compute_<field>`.
-Who reads decides which fields go out (`for_viewer`): auditors and the project group get every
-field; anyone else gets only the allow-list of domain/disclosure.py (an office head never gets
-a visit, a volunteer, a day or a device). A key that no schema names is never sent.
+An answer schema reads the object given (a model, or a service's or shared presenter's dict);
+a field that is not an attribute is computed by `compute_<field>`. Auditors and the project
+group get every field; anyone else only the allow-list of domain/disclosure.py (`for_viewer`).
 """
 
 from __future__ import annotations
@@ -33,15 +31,6 @@ REVIEWERS = ("auditor", "project_group")
 SCORED_STATUSES = ("submitted", "approved", "rejected")
 
 
-def _nested(field: fields.Field) -> Any:
-    """The schema class a Nested, a List of Nested or a Dict of Nested holds, else None."""
-    if isinstance(field, fields.List):
-        field = field.inner
-    elif isinstance(field, fields.Dict) and field.value_field is not None:
-        field = field.value_field
-    return field.nested if isinstance(field, fields.Nested) else None
-
-
 def allowed(schema: type[Schema], shape: dict[str, Any], prefix: str = "") -> list[str]:
     """`only` for an allow-list of domain/disclosure.py: the dotted names of what it allows
     (`"*"` stands for the keys of a Dict field). Raises ValueError for a key the schema lacks,
@@ -54,19 +43,21 @@ def allowed(schema: type[Schema], shape: dict[str, Any], prefix: str = "") -> li
         name, field = by_key[key]
         inner = inner[0] if isinstance(inner, list) else inner
         inner = inner["*"] if isinstance(inner, dict) and "*" in inner else inner
+        # A Nested, or a List or Dict of Nested: the schema the allow-list goes on into.
+        held = getattr(field, "inner", None) or getattr(field, "value_field", None) or field
         if inner is None:
             names.append(prefix + name)
-        elif (nested := _nested(field)) is None:
+        elif not isinstance(held, fields.Nested):
             raise ValueError(f"{schema.__name__}.{name} is not an object")
         else:
-            names += allowed(nested, inner, f"{prefix}{name}.")
+            names += allowed(held.nested, inner, f"{prefix}{name}.")  # type: ignore[arg-type]
     return names
 
 
 class ApiSchema(Schema):
     """An answer. `allow_list`: what anyone but auditors and the project group may see."""
 
-    allow_list: ClassVar[dict[str, Any] | None] = None
+    allow_list: ClassVar[disclosure.Shape] = None
 
     def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
         compute = getattr(self, f"compute_{attr}", None)
@@ -75,7 +66,7 @@ class ApiSchema(Schema):
     @classmethod
     def for_viewer(cls, viewer: User) -> ApiSchema:
         """The schema for this reader: every field, or only the allow-list's."""
-        if cls.allow_list is None or viewer.role in REVIEWERS:
+        if not isinstance(cls.allow_list, dict) or viewer.role in REVIEWERS:
             return cls()
         return cls(only=allowed(cls, cls.allow_list))
 
@@ -101,9 +92,7 @@ class LocalizedSchema(ApiSchema):
 class ErrorBodySchema(ApiSchema):
     code = fields.String(required=True)
     message = _text("In the caller's language", required=True)
-    fields = fields.Dict(
-        required=True, metadata={"description": "Messages by field; answers by item code"}
-    )
+    fields_ = fields.Dict(data_key="fields", required=True, metadata={"description": "By field"})
 
 
 class ErrorSchema(ApiSchema):
@@ -132,28 +121,12 @@ class ChecklistSummarySchema(ApiSchema):
     sha256 = fields.String(attribute="source_sha256", required=True)
 
 
-class ScoringSchema(ApiSchema):
-    critical_cap = fields.Float(allow_none=True)
-
-
-class SectionDefinitionSchema(ApiSchema):
-    code = fields.String(required=True)
-    title = fields.Nested(LocalizedSchema, required=True)
-    weight = fields.Float()
-    items = fields.List(
-        fields.Dict(),
-        required=True,
-        metadata={"description": "Items as the checklist format has them (docs/checklists.md)"},
-    )
-
-
 class ChecklistSchema(ChecklistSummarySchema):
-    """A checklist definition as loaded (DESIGN §3), with the SHA-256 of its source."""
+    """A checklist definition as loaded, in the checklist format (DESIGN §3, docs/checklists.md),
+    with the SHA-256 of its source."""
 
-    scoring = fields.Nested(ScoringSchema, attribute="spec_data.scoring", allow_none=True)
-    sections = fields.List(
-        fields.Nested(SectionDefinitionSchema), attribute="spec_data.sections", required=True
-    )
+    scoring = fields.Dict(attribute="spec_data.scoring", allow_none=True)
+    sections = fields.List(fields.Dict(), attribute="spec_data.sections", required=True)
 
 
 class AnswerSchema(ApiSchema):
@@ -171,7 +144,7 @@ class EvidenceSchema(ApiSchema):
     """An evidence entry (evidence/presenters.py). Anyone but auditors and the project group
     (the sender too) gets only uuid, kind, item and files (issue 12)."""
 
-    allow_list = disclosure.EVIDENCE  # type: ignore[assignment]
+    allow_list = disclosure.EVIDENCE
     uuid = fields.UUID(required=True)
     kind = _choice(("photo", "video"), required=True)
     item = fields.String(allow_none=True, required=True)
@@ -236,9 +209,8 @@ class VisitSchema(VisitSummarySchema):
         return visit.score if visit.status in SCORED_STATUSES else None
 
     def compute_sections(self, visit: Visit) -> dict[str, float | None] | None:
-        if visit.status not in SCORED_STATUSES:
-            return None
-        return {s.section_code: s.score for s in visit.section_scores}
+        scored = visit.status in SCORED_STATUSES
+        return {s.section_code: s.score for s in visit.section_scores} if scored else None
 
     def compute_critical(self, visit: Visit) -> bool:
         return bool(visit.critical) and visit.status in SCORED_STATUSES
@@ -266,7 +238,7 @@ class ItemFigureSchema(ApiSchema):
 
     pass_ = fields.Integer(data_key="pass", attribute="pass", allow_none=True)
     fail = fields.Integer(allow_none=True)
-    partial = fields.Integer(allow_none=True)
+    partial_ = fields.Integer(data_key="partial", attribute="partial", allow_none=True)
     na = fields.Integer(allow_none=True)
     rate = fields.Float(allow_none=True)
     rate_ci = fields.List(fields.Float(), allow_none=True)
@@ -284,7 +256,7 @@ class RankingRowSchema(ApiSchema):
     """An office's figures; an office head's are of one ended quarter (`period`), each
     withheld (null) below 3 approved visits."""
 
-    allow_list = disclosure.RANKED  # type: ignore[assignment]
+    allow_list = disclosure.RANKED
     office = fields.String(required=True)
     period = _text("An office head's answer only: the quarter, YYYY-Qn")
     n = fields.Integer(required=True)
@@ -294,7 +266,7 @@ class RankingRowSchema(ApiSchema):
 
 
 class OfficeScoresSchema(RankingRowSchema):
-    allow_list = disclosure.FIGURES  # type: ignore[assignment]
+    allow_list = disclosure.FIGURES
     sections = fields.Dict(keys=fields.String(), values=fields.Nested(SectionFigureSchema))
     items = fields.Dict(keys=fields.String(), values=fields.Nested(ItemFigureSchema))
     findings = fields.Nested(FindingCountsSchema)
@@ -316,7 +288,7 @@ class KpiFiguresSchema(ApiSchema):
 
 
 class KpisSchema(KpiFiguresSchema):
-    allow_list = disclosure.KPIS  # type: ignore[assignment]
+    allow_list = disclosure.KPIS
     period = _text("YYYY-MM, YYYY-Qn, YYYY, or YYYY-MM-DD/YYYY-MM-DD")
     office = _text("null: every office", allow_none=True)
     all_time = fields.Nested(
@@ -345,7 +317,7 @@ class FindingSchema(ApiSchema):
     """A finding (findings/presenters.py). An office head gets only the allow-list of DESIGN
     §9 (domain/disclosure.FINDING): observations by month, no visit, no day or time."""
 
-    allow_list = disclosure.FINDING  # type: ignore[assignment]
+    allow_list = disclosure.FINDING
     id = fields.Integer(required=True)
     office = fields.String(required=True)
     visit = fields.UUID(metadata={"description": "The first visit that failed the item"})
@@ -380,6 +352,9 @@ class FindingBulkResultSchema(ApiSchema):
     refused = fields.List(fields.Nested(FindingBulkRefusalSchema), required=True)
 
 
+BINARY = {"type": "string", "format": "binary"}
+
+
 class InputSchema(Schema):
     """A request body or query; keys it does not name are ignored, not refused."""
 
@@ -387,113 +362,105 @@ class InputSchema(Schema):
         unknown = EXCLUDE
 
 
-class FindingResponseInputSchema(InputSchema):
-    text = fields.String(required=True)
-    status = _choice(("in_progress", "implemented"))
-
-
-class FindingDisputeInputSchema(InputSchema):
-    text = _text("Why the office disagrees", required=True)
-
-
-class FindingVerifyInputSchema(InputSchema):
-    decision = _choice(("verified", "reopened"), required=True)
-    note = _text("Required to reopen")
-
-
-class FindingEditInputSchema(InputSchema):
-    recommendations = fields.Nested(LocalizedSchema, required=True)
-
-
-class FindingMergeInputSchema(InputSchema):
-    into = fields.Integer(required=True, metadata={"description": "The finding kept"})
-
-
-class FindingBulkInputSchema(InputSchema):
-    """verify: the project group, implemented findings only; due_date and note: auditors and
-    the project group."""
-
-    ids = fields.List(fields.Integer(), required=True, metadata={"description": "1 to 200 ids"})
-    action = _choice(("verify", "due_date", "note"), required=True)
-    due_date = _day("For due_date: today or later")
-    note = _text("Required for note; optional otherwise")
-
-
-class FileFormSchema(InputSchema):
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
-
-
-class EvidenceUploadSchema(InputSchema):
-    upload = _text("A finished resumable upload's id", required=True)
-    item = _text("The item it shows; none: the whole visit")
-    uuid = fields.UUID(metadata={"description": "Made by the client: a repeat is safe"})
-
-
-class EvidenceFormSchema(EvidenceUploadSchema):
-    file = fields.Raw(metadata={"type": "string", "format": "binary"})
-    upload = _text("A finished resumable upload's id, in place of file")
-
-
-class PagingQuerySchema(InputSchema):
-    limit = fields.Integer(
-        validate=validate.Range(0, 200),
-        metadata={"description": "At most this many rows; without limit or offset, the whole"},
-    )
-    offset = fields.Integer(validate=validate.Range(0, 999_999_999))
-
-
-class PeriodQuerySchema(InputSchema):
-    from_ = _day("From this day; alone: to today", data_key="from")
-    to = _day("To this day; alone: from the beginning")
-    period = fields.String(
-        validate=validate.Regexp(r"^\d{4}(-\d{2}|-Q[1-4])?$"),
-        metadata={"description": "YYYY-MM, YYYY-Qn or YYYY, instead of from/to"},
-    )
+def _input(name: str, **declared: fields.Field) -> type[Schema]:
+    return InputSchema.from_dict(declared, name=name)
 
 
 def _sort(keys: tuple[str, ...]) -> fields.String:
     return _choice([*keys, *(f"-{k}" for k in keys)], metadata={"description": "-: descending"})
 
 
-class OfficeQuerySchema(PagingQuerySchema):
-    q = _text("Words of the name in kk, ru or en, or of the code")
-    country = _text("ISO 3166 alpha-2")
-    kind = _choice(OFFICE_KINDS)
-    active = _choice(("1", "0"))
-    sort = _sort(office_sorting().keys)
-
-
-class ListQuerySchema(PagingQuerySchema):
-    q = _text("Words of the office's name or code")
-    office = _text("An office code")
-    country = _text("ISO 3166 alpha-2 of the office's country")
-
-
-class VisitQuerySchema(ListQuerySchema):
-    status = _choice(STATUSES)
-    checklist = _text("A checklist slug")
-    period = _text("YYYY-MM, YYYY-Qn or YYYY: the visit's own date in it")
-    sort = _sort(VISIT_SORTING.keys)
-
-
-class FindingQuerySchema(ListQuerySchema):
-    section = _text("A section code")
-    item = _text("An item code")
-    status = _choice(FINDING_STATUSES)
-    severity = _choice(SEVERITIES)
-    overdue = _choice(("1", "0"), metadata={"description": "1: past the due date"})
-    period = _text("YYYY-MM, YYYY-Qn or YYYY: opened in it")
-    sort = _sort(FINDING_SORTING.keys)
-
-
-class ScoresQuerySchema(PeriodQuerySchema, PagingQuerySchema):
-    pass
-
-
-class KpiQuerySchema(PeriodQuerySchema):
-    office = _text("An office code; absent: every office (an office head: their own)")
-    all_time = _choice(("0", "1"), metadata={"description": "1: add first finding to today"})
-
-
-class ExportQuerySchema(PeriodQuerySchema):
-    lang = _choice(LOCALES, metadata={"description": "Language of headings; default: yours"})
+FindingResponseInputSchema = _input(
+    "FindingResponseInput",
+    text=fields.String(required=True),
+    status=_choice(("in_progress", "implemented")),
+)
+FindingDisputeInputSchema = _input(
+    "FindingDisputeInput", text=_text("Why the office disagrees", required=True)
+)
+FindingVerifyInputSchema = _input(
+    "FindingVerifyInput",
+    decision=_choice(("verified", "reopened"), required=True),
+    note=_text("Required to reopen"),
+)
+FindingEditInputSchema = _input(
+    "FindingEditInput", recommendations=fields.Nested(LocalizedSchema, required=True)
+)
+FindingMergeInputSchema = _input("FindingMergeInput", into=fields.Integer(required=True))
+FindingBulkInputSchema = _input(
+    "FindingBulkInput",
+    ids=fields.List(fields.Integer(), required=True, metadata={"description": "1 to 200 ids"}),
+    action=_choice(("verify", "due_date", "note"), required=True),
+    due_date=_day("For due_date (auditors, the project group): today or later"),
+    note=_text("Required for note; optional otherwise"),
+)
+FileFormSchema = _input("FileForm", file=fields.Raw(required=True, metadata=BINARY))
+ATTACHED = {
+    "item": _text("The item it shows; none: the whole visit"),
+    "uuid": fields.UUID(metadata={"description": "Made by the client: a repeat is safe"}),
+}
+EvidenceUploadSchema = _input(
+    "EvidenceUpload", upload=_text("A finished resumable upload's id", required=True), **ATTACHED
+)
+EvidenceFormSchema = _input(
+    "EvidenceForm",
+    file=fields.Raw(metadata=BINARY),
+    upload=_text("A finished resumable upload's id, in place of file"),
+    **ATTACHED,
+)
+PAGING = {
+    "limit": fields.Integer(validate=validate.Range(0, 200), metadata={"description": "Rows"}),
+    "offset": fields.Integer(validate=validate.Range(0, 999_999_999)),
+}
+PERIOD = {
+    "from": _day("From this day; alone: to today"),
+    "to": _day("To this day; alone: from the first"),
+    "period": fields.String(
+        validate=validate.Regexp(r"^\d{4}(-\d{2}|-Q[1-4])?$"),
+        metadata={"description": "YYYY-MM, YYYY-Qn or YYYY, instead of from/to"},
+    ),
+}
+LISTED = {
+    **PAGING,
+    "q": _text("Words of the office's name in kk, ru or en, or of its code"),
+    "office": _text("An office code"),
+    "country": _text("ISO 3166 alpha-2 of the office's country"),
+}
+PagingQuerySchema = _input("PagingQuery", **PAGING)
+PeriodQuerySchema = _input("PeriodQuery", **PERIOD)
+ScoresQuerySchema = _input("ScoresQuery", **PERIOD, **PAGING)
+OfficeQuerySchema = _input(
+    "OfficeQuery",
+    **LISTED,
+    kind=_choice(OFFICE_KINDS),
+    active=_choice(("1", "0")),
+    sort=_sort(office_sorting().keys),
+)
+VisitQuerySchema = _input(
+    "VisitQuery",
+    **LISTED,
+    status=_choice(STATUSES),
+    checklist=_text("A checklist slug"),
+    period=_text("YYYY-MM, YYYY-Qn or YYYY: the visit's own date in it"),
+    sort=_sort(VISIT_SORTING.keys),
+)
+FindingQuerySchema = _input(
+    "FindingQuery",
+    **LISTED,
+    section=_text("A section code"),
+    item=_text("An item code"),
+    status=_choice(FINDING_STATUSES),
+    severity=_choice(SEVERITIES),
+    overdue=_choice(("1", "0"), metadata={"description": "1: past the due date"}),
+    period=_text("YYYY-MM, YYYY-Qn or YYYY: opened in it"),
+    sort=_sort(FINDING_SORTING.keys),
+)
+KpiQuerySchema = _input(
+    "KpiQuery",
+    **PERIOD,
+    office=_text("An office code; absent: every office (an office head: their own)"),
+    all_time=_choice(("0", "1"), metadata={"description": "1: add first finding to today"}),
+)
+ExportQuerySchema = _input(
+    "ExportQuery", **PERIOD, lang=_choice(LOCALES, metadata={"description": "Default: yours"})
+)

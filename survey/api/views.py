@@ -1,11 +1,9 @@
-"""API v1 routes: parse the request, call a service, return what it gives.
-
-Each view declares its contract (contract.py): the schema that dumps its answer, its request
-body and query, its refusals. The OpenAPI document is built from these declarations.
-"""
+"""API v1 routes: parse the request, call a service, return what it gives; each declares
+its contract (contract.py), which dumps its answer and writes the OpenAPI document."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -15,7 +13,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ..audit import services as audit
-from ..auth.access import api_user, authenticated
+from ..auth.access import api_user
 from ..checklists.models import Checklist
 from ..checklists.services import get_checklist, list_checklists
 from ..common.filters import parse_period
@@ -26,12 +24,7 @@ from ..errors import InvalidInput, NotFound
 from ..evidence import tus
 from ..evidence.presenters import evidence_json
 from ..evidence.services import add_evidence as attach
-from ..evidence.services import (
-    add_proof,
-    incoming_from_file,
-    incoming_from_upload,
-    remove_evidence,
-)
+from ..evidence.services import add_proof, incoming_from_file, incoming_from_upload, remove_evidence
 from ..extensions import db
 from ..findings import services as findings_service
 from ..findings.kpis import today_utc
@@ -47,18 +40,23 @@ from ..visits.models import Visit
 from ..visits.schemas import ReviewInputSchema, VisitInputSchema
 from ..visits.services import find_visits, get_visible_visit, review_visit, save_visit
 from . import schemas as s
-from .contract import BINARY, Fetch, contract
+from .contract import Fetch, View, contract
 from .openapi import build_spec
+from .schemas import BINARY
 
 bp = Blueprint("api", __name__)
-# Bad tokens are throttled per address by `authenticated` (survey/throttle.py), not here:
-# a limit on the whole blueprint would refuse valid callers too.
+# Each view but the public ones needs a caller (contract → auth/access.authenticated), which
+# throttles bad tokens per address (survey/throttle.py): a limit on the whole blueprint would
+# refuse valid callers too.
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TUS = ("Tus-Resumable",)
 TUS_OFFER = ("Tus-Version", "Tus-Extension", "Tus-Max-Size")
-EXPORT = {"query": s.ExportQuerySchema, "answer_headers": ("Content-Disposition",)}
 CHANGES = (403, 404, 409, 422)  # a change refused: not yours, not found, not now, not valid
 FILE_REFUSALS = (403, 404, 409, 413, 415, 422)
+FILE = ("Content-Disposition",)
+OFFSET = ("Upload-Offset", *TUS)  # asked and answered by a tus PATCH
+BYTES = {"application/offset+octet-stream": BINARY}
+APPENDING = (404, 409, 413, 415)  # no such upload, not at its offset, too large, not bytes
 
 
 def _json_body() -> Any:
@@ -77,7 +75,6 @@ def openapi() -> Response:
 
 @bp.get("/offices")
 @contract(s.OfficeSchema, many=True, query=s.OfficeQuerySchema, errors=(422,))
-@authenticated
 def offices() -> Fetch:
     """Offices, by code unless sorted otherwise."""
     return lambda args: find_offices(args, api=True).page
@@ -85,7 +82,6 @@ def offices() -> Fetch:
 
 @bp.get("/checklists")
 @contract(s.ChecklistSummarySchema, many=True, query=s.PagingQuerySchema, errors=(422,))
-@authenticated
 def checklists() -> list[Checklist]:
     """The checklists loaded, every version."""
     return list_checklists()
@@ -93,7 +89,6 @@ def checklists() -> list[Checklist]:
 
 @bp.get("/checklists/<slug>/<int:version>")
 @contract(s.ChecklistSchema, errors=(404,))
-@authenticated
 def checklist(slug: str, version: int) -> Checklist:
     """One checklist definition (DESIGN §3)."""
     found = get_checklist(slug, version)
@@ -104,31 +99,22 @@ def checklist(slug: str, version: int) -> Checklist:
 
 @bp.post("/visits")
 @contract(s.VisitSchema, status=(201, 200), body=VisitInputSchema, errors=CHANGES)
-@authenticated
 def create_visit() -> tuple[Visit, int]:
-    """Create or update the caller's draft (by its uuid); 201 when created, 200 on a repeat.
-
-    409 when the visit is no longer editable and the body differs; 404 for a uuid that
-    belongs to someone else; 422 with messages by field (answers by item code).
-    """
+    """Create or update the caller's draft by its uuid (201 created, 200 a repeat); 409 when
+    no longer editable and different, 404 when someone else's, 422 with messages by field."""
     visit, created = save_visit(api_user(), _json_body())
     return visit, 201 if created else 200
 
 
 @bp.get("/visits")
 @contract(s.VisitSummarySchema, many=True, query=s.VisitQuerySchema, errors=(404, 422))
-@authenticated
 def visits() -> Fetch:
-    """The visits the caller may see (a volunteer: their own), newest first.
-
-    An office head: 404 (DESIGN §5).
-    """
+    """The visits the caller may see (a volunteer: their own), newest first; a head: 404."""
     return lambda args: find_visits(api_user(), args, api=True).page
 
 
 @bp.get("/visits/<uuid>")
 @contract(s.VisitSchema, errors=(404,))
-@authenticated
 def visit(uuid: str) -> Visit:
     """One visit: its answers, scores and evidence."""
     return get_visible_visit(api_user(), uuid)
@@ -136,7 +122,6 @@ def visit(uuid: str) -> Visit:
 
 @bp.post("/visits/<uuid>/review")
 @contract(s.VisitSchema, body=ReviewInputSchema, errors=CHANGES)
-@authenticated
 def review(uuid: str) -> Visit:
     """An auditor's decision on someone else's submitted visit; return and reject need a note."""
     return review_visit(api_user(), uuid, _json_body())
@@ -150,13 +135,9 @@ def review(uuid: str) -> Visit:
     body=s.EvidenceUploadSchema,
     errors=FILE_REFUSALS,
 )
-@authenticated
 def add_evidence(uuid: str) -> tuple[dict[str, Any], int]:
-    """Attach a photo or video: multipart `file`, or `upload` (a finished resumable upload).
-
-    201, or 200 for a repeat of the same uuid and bytes; 409 for the same uuid with other
-    bytes; 413 over a size limit, 415 a type not accepted, 422 an empty or broken file.
-    """
+    """Attach a photo or video: multipart `file`, or `upload` (a finished resumable upload);
+    201, or 200 repeated (same uuid and bytes); 409 other bytes; 413, 415, 422 refused files."""
     received = request.files.get("file")
     upload_id = request.form.get("upload") or (request.get_json(silent=True) or {}).get("upload")
     source = request.form if request.form else (request.get_json(silent=True) or {})
@@ -166,20 +147,13 @@ def add_evidence(uuid: str) -> tuple[dict[str, Any], int]:
         incoming, upload = incoming_from_upload(api_user(), str(upload_id))
     else:
         raise InvalidInput(_("Some fields need attention."), {"file": [_("Attach a file.")]})
-    evidence, created = attach(
-        api_user(),
-        uuid,
-        incoming,
-        evidence_uuid=source.get("uuid"),
-        item=source.get("item"),
-        upload=upload,
-    )
+    user, item, named = api_user(), source.get("item"), source.get("uuid")
+    evidence, created = attach(user, uuid, incoming, evidence_uuid=named, item=item, upload=upload)
     return evidence_json(evidence, api_user()), 201 if created else 200
 
 
 @bp.delete("/visits/<uuid>/evidence/<evidence_uuid>")
 @contract(status=(204,), errors=(403, 404, 409))
-@authenticated
 def delete_evidence(uuid: str, evidence_uuid: str) -> Response:
     """Remove evidence from a draft or returned visit."""
     remove_evidence(api_user(), uuid, evidence_uuid)
@@ -187,8 +161,7 @@ def delete_evidence(uuid: str, evidence_uuid: str) -> Response:
 
 
 def _tus(status: int, **headers: Any) -> Response:
-    """A tus answer: no body, the headers given (Upload_Offset: Upload-Offset) and the
-    protocol's own."""
+    """A tus answer: no body, the headers given (Upload_Offset: Upload-Offset), the protocol's."""
     response = Response(status=status)
     response.headers.update({name.replace("_", "-"): str(v) for name, v in headers.items()})
     response.headers.update({"Tus-Resumable": tus.TUS_VERSION, "Cache-Control": "no-store"})
@@ -211,7 +184,6 @@ def tus_options() -> Response:
     answer_headers=("Location", "Upload-Offset", *TUS),
     errors=(403, 413, 422),
 )
-@authenticated
 def tus_create() -> Response:
     """Start a resumable upload of Upload-Length bytes; its URL is in Location."""
     upload = tus.create(api_user(), request.headers.get("Upload-Length"))
@@ -220,7 +192,6 @@ def tus_create() -> Response:
 
 @bp.route("/uploads/<upload_id>", methods=["HEAD"])
 @contract(headers=TUS, answer_headers=("Upload-Offset", "Upload-Length", *TUS), errors=(404,))
-@authenticated
 def tus_head(upload_id: str) -> Response:
     """Where an upload stands: resume from Upload-Offset."""
     upload = tus.get(api_user(), upload_id)
@@ -228,14 +199,7 @@ def tus_head(upload_id: str) -> Response:
 
 
 @bp.route("/uploads/<upload_id>", methods=["PATCH"])
-@contract(
-    status=(204,),
-    body={"application/offset+octet-stream": BINARY},
-    headers=("Upload-Offset", *TUS),
-    answer_headers=("Upload-Offset", *TUS),
-    errors=(404, 409, 413, 415),
-)
-@authenticated
+@contract(status=(204,), body=BYTES, headers=OFFSET, answer_headers=OFFSET, errors=APPENDING)
 def tus_patch(upload_id: str) -> Response:
     """Append bytes at Upload-Offset (409 when it is not where the upload stands)."""
     offset = request.headers.get("Upload-Offset")
@@ -245,29 +209,21 @@ def tus_patch(upload_id: str) -> Response:
 
 @bp.get("/findings")
 @contract(s.FindingSchema, many=True, query=s.FindingQuerySchema, errors=(403, 422))
-@authenticated
 def findings() -> Fetch:
-    """The findings the caller may see, due first (an office head: their own office's,
-    whatever the filters say). Unknown filter values: 422."""
+    """The findings the caller may see, due first (an office head: their own office's)."""
 
     def fetch(args: Any) -> Page[Any]:
         page = findings_service.find_findings(api_user(), args, api=True).page
-        shaped = findings_json(page.items, api_user(), current_locale())
-        return Page(shaped, page.total, page.offset, page.limit)
+        return replace(page, items=findings_json(page.items, api_user(), current_locale()))
 
     return fetch
 
 
 @bp.post("/findings/bulk")
 @contract(s.FindingBulkResultSchema, body=s.FindingBulkInputSchema, errors=(403, 422))
-@authenticated
 def findings_bulk() -> dict[str, Any]:
-    """Verify several findings (the project group; implemented ones only), set their due date
-    or add a note (auditors and the project group).
-
-    Each finding is taken on its own: the answer lists those done and those refused, each
-    with its reason. 422 when the request is not understood (nothing changes then).
-    """
+    """Verify several findings, set their due date or add a note, each on its own: those done
+    and those refused with a reason; 422 (nothing changed) when not understood."""
     return bulk_json(findings_service.bulk_action(api_user(), _json_body()))
 
 
@@ -277,7 +233,6 @@ def _finding(found: Any) -> dict[str, Any]:
 
 @bp.get("/findings/<int:finding_id>")
 @contract(s.FindingSchema, errors=(403, 404))
-@authenticated
 def finding(finding_id: int) -> dict[str, Any]:
     """One finding, as the caller may see it."""
     return _finding(findings_service.get_finding(api_user(), finding_id))
@@ -285,7 +240,6 @@ def finding(finding_id: int) -> dict[str, Any]:
 
 @bp.post("/findings/<int:finding_id>/response")
 @contract(s.FindingSchema, body=s.FindingResponseInputSchema, errors=CHANGES)
-@authenticated
 def finding_response(finding_id: int) -> dict[str, Any]:
     """The office head's answer, moving the finding on (in progress, implemented)."""
     return _finding(findings_service.respond(api_user(), finding_id, _json_body()))
@@ -293,7 +247,6 @@ def finding_response(finding_id: int) -> dict[str, Any]:
 
 @bp.post("/findings/<int:finding_id>/dispute")
 @contract(s.FindingSchema, body=s.FindingDisputeInputSchema, errors=CHANGES)
-@authenticated
 def finding_dispute(finding_id: int) -> dict[str, Any]:
     """The office head disagrees with the finding, and says why."""
     return _finding(findings_service.dispute(api_user(), finding_id, _json_body()))
@@ -301,7 +254,6 @@ def finding_dispute(finding_id: int) -> dict[str, Any]:
 
 @bp.post("/findings/<int:finding_id>/verify")
 @contract(s.FindingSchema, body=s.FindingVerifyInputSchema, errors=CHANGES)
-@authenticated
 def finding_verify(finding_id: int) -> dict[str, Any]:
     """The project group verifies an implemented finding, or reopens it with a note."""
     return _finding(findings_service.verify(api_user(), finding_id, _json_body()))
@@ -309,7 +261,6 @@ def finding_verify(finding_id: int) -> dict[str, Any]:
 
 @bp.patch("/findings/<int:finding_id>")
 @contract(s.FindingSchema, body=s.FindingEditInputSchema, errors=CHANGES)
-@authenticated
 def finding_edit(finding_id: int) -> dict[str, Any]:
     """An auditor rewrites the recommendation, in kk, ru and en."""
     body = _json_body()
@@ -319,7 +270,6 @@ def finding_edit(finding_id: int) -> dict[str, Any]:
 
 @bp.post("/findings/<int:finding_id>/merge")
 @contract(s.FindingSchema, body=s.FindingMergeInputSchema, errors=CHANGES)
-@authenticated
 def finding_merge(finding_id: int) -> dict[str, Any]:
     """An auditor merges this finding into another of the same office (`into`)."""
     body = _json_body()
@@ -331,7 +281,6 @@ def finding_merge(finding_id: int) -> dict[str, Any]:
 
 @bp.post("/findings/<int:finding_id>/evidence")
 @contract(s.EvidenceSchema, status=(201,), form=s.FileFormSchema, errors=FILE_REFUSALS)
-@authenticated
 def finding_proof(finding_id: int) -> tuple[dict[str, Any], int]:
     """A photo of the fix, from the head of the office, through the evidence pipeline."""
     found = findings_service.get_finding(api_user(), finding_id)
@@ -368,6 +317,12 @@ def _export_args(*, whole: bool) -> Export:
     return Export(period, lang)
 
 
+def _export(*media: str) -> View:
+    """An export's contract: a file (the project group's) of a period, in a language."""
+    files = {kind: BINARY for kind in media}
+    return contract(media=files, query=s.ExportQuerySchema, answer_headers=FILE, errors=(403, 422))
+
+
 def _download(export: Export, what: str, ext: str) -> dict[str, str]:
     """adaldyq-<what>-<period>-<lang>.<ext> (DESIGN §9)."""
     name = download_name(what, export.period, export.lang, ext)
@@ -375,14 +330,10 @@ def _download(export: Export, what: str, ext: str) -> dict[str, str]:
 
 
 @bp.get("/exports/visits.csv")
-@contract(media={"text/csv": BINARY}, errors=(403, 422), **EXPORT)
-@authenticated
+@_export("text/csv")
 def export_visits() -> Response:
-    """Approved visits for machines: stable column keys and values (docs/exports.md).
-
-    The project group only, like every export. A lone from runs to today, a lone to from
-    the first approved visit.
-    """
+    """Approved visits for machines, stable column keys (docs/exports.md); the project group
+    only, like every export."""
     export = _export_args(whole=True)
     body = stream_with_context(
         exports.csv_stream(exports.VISITS_COLUMNS, exports.visit_rows(export.period))
@@ -391,8 +342,7 @@ def export_visits() -> Response:
 
 
 @bp.get("/exports/answers.csv")
-@contract(media={"text/csv": BINARY}, errors=(403, 422), **EXPORT)
-@authenticated
+@_export("text/csv")
 def export_answers() -> Response:
     """Scorable and numeric answers of approved visits, for machines (docs/exports.md)."""
     export = _export_args(whole=True)
@@ -403,8 +353,7 @@ def export_answers() -> Response:
 
 
 @bp.get("/exports/summary.xlsx")
-@contract(media={XLSX: BINARY}, errors=(403, 422), **EXPORT)
-@authenticated
+@_export(XLSX)
 def export_summary() -> Response:
     """The period's figures as a workbook for people, in lang."""
     export = _export_args(whole=True)
@@ -417,8 +366,7 @@ def export_summary() -> Response:
 
 
 @bp.get("/exports/report.pdf")
-@contract(media={"application/pdf": BINARY}, errors=(403, 422), **EXPORT)
-@authenticated
+@_export("application/pdf")
 def export_report() -> Response:
     """The report of the period, in lang (default: the last complete month)."""
     export = _export_args(whole=False)
@@ -428,8 +376,7 @@ def export_report() -> Response:
 
 
 @bp.get("/exports/infographic.<any(png, svg):fmt>")
-@contract(media={"image/png": BINARY, "image/svg+xml": BINARY}, errors=(403, 422), **EXPORT)
-@authenticated
+@_export("image/png", "image/svg+xml")
 def export_infographic(fmt: str) -> Response:
     """A picture of the period for the website, in lang."""
     export = _export_args(whole=False)
@@ -441,13 +388,9 @@ def export_infographic(fmt: str) -> Response:
 
 @bp.get("/offices/<code>/scores")
 @contract(s.OfficeScoresSchema, query=s.PeriodQuerySchema, errors=(403, 404, 422))
-@authenticated
 def office_scores(code: str) -> dict[str, Any]:
-    """An office's figures over approved visits of the period (all time without one).
-
-    Auditors, the project group and the head of that office, who gets one ended quarter
-    (default: the last complete one), each figure withheld below 3 visits.
-    """
+    """An office's figures over approved visits of the period (none: all time); its head gets
+    one ended quarter (default: the last), each figure withheld below 3 visits."""
     office = get_office(code)
     if office is None:
         raise NotFound(_("No such office."))
@@ -456,14 +399,9 @@ def office_scores(code: str) -> dict[str, Any]:
 
 @bp.get("/kpis")
 @contract(s.KpisSchema, query=s.KpiQuerySchema, errors=(403, 404, 422))
-@authenticated
 def kpis() -> dict[str, Any]:
-    """The recommendation KPIs of a period (DESIGN §9), by default the last complete month.
-
-    Of the findings opened in it, those implemented and verified at its end; reopened,
-    overdue at its end, median days to fix, recurrence rate. Project group and auditors; an
-    office head for their own office (the default), 403 for another.
-    """
+    """The recommendation KPIs of a period (DESIGN §9; default: the last complete month);
+    an office head: their own office (403 for another)."""
     office = kpi_office(api_user(), request.args.get("office") or None)
     period = api_period(*_period_args(), today_utc())
     every = wants_all_time(request.args.get("all_time"))
@@ -472,7 +410,6 @@ def kpis() -> dict[str, Any]:
 
 @bp.get("/scores")
 @contract(s.RankingRowSchema, many=True, query=s.ScoresQuerySchema, errors=(403, 422))
-@authenticated
 def scores() -> list[dict[str, Any]]:
     """Every office the caller may see, best score first (an office head: their own)."""
     return ranking(api_user(), *_period_args())
