@@ -10,6 +10,7 @@ the caller passes the locale, and the gettext that translates the N_-marked text
 from __future__ import annotations
 
 import math
+import random
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -98,11 +99,16 @@ class AnswerKind(ABC):
                   value as the field shows it; read: the field's data as the API's value
                   (None: not answered; what cannot be read stays as typed, for check())
     api_schema    the value's OpenAPI schema object (DESIGN §7)
+    exported      whether answers.csv carries its answers (free text stays out: it can name
+                  people, docs/exports.md)
+    sample        a believable answer for demo data, following an office's `quality` in
+                  [0, 1] most of the time; None leaves the item unanswered
     """
 
     code: ClassVar[str]
     keys: ClassVar[dict[str, fields.Field]] = {}
     api_schema: ClassVar[dict[str, Any]]
+    exported: ClassVar[bool] = True
 
     def check_spec(self, data: dict[str, Any], original: dict[str, Any]) -> dict[str, Any]:
         return {}
@@ -130,6 +136,9 @@ class AnswerKind(ABC):
 
     def read(self, item: Item, data: Any, locale: str) -> Any:
         return data or None
+
+    @abstractmethod
+    def sample(self, item: Item, quality: float, rng: random.Random) -> Any: ...
 
 
 KINDS: dict[str, AnswerKind] = {}
@@ -195,6 +204,13 @@ class YesNo(AnswerKind):
         codes = ("yes", "no", "na") if item.allow_na else ("yes", "no")
         return _radios([(code, gettext(YESNO[code])) for code in codes])
 
+    def sample(self, item: Item, quality: float, rng: random.Random) -> Any:
+        if item.allow_na and rng.random() < 0.06:
+            return "na"
+        # A failed critical item is rare, but it must happen for the figures to mean something.
+        ok = rng.random() > 0.04 * (1.5 - quality) if item.critical else rng.random() < quality
+        return item.pass_answer if ok else ("no" if item.pass_answer == "yes" else "yes")
+
 
 @register
 class Scale(AnswerKind):
@@ -226,6 +242,11 @@ class Scale(AnswerKind):
 
     def read(self, item: Item, data: Any, locale: str) -> Any:
         return int(data) if isinstance(data, str) and SMALL_INT.fullmatch(data) else (data or None)
+
+    def sample(self, item: Item, quality: float, rng: random.Random) -> Any:
+        low, high = item.min or 0, item.max or 0
+        guess = low + quality * (high - low) + rng.gauss(0, (high - low) * 0.2)
+        return int(min(high, max(low, round(guess))))
 
 
 class PassIfSchema(StrictSchema):
@@ -298,6 +319,10 @@ class Number(AnswerKind):
     def read(self, item: Item, data: Any, locale: str) -> Any:
         return parse_number(data, locale) if isinstance(data, str) else data
 
+    def sample(self, item: Item, quality: float, rng: random.Random) -> Any:
+        bound = item.pass_max if item.pass_max is not None else 20
+        return round(max(1.0, rng.gauss(bound * (1.6 - quality * 1.1), bound * 0.35)))
+
 
 class OptionSchema(StrictSchema):
     code = Str(re.compile(r"^[A-Za-z0-9_-]+$"), m.BAD_OPTION_CODE, required=True)
@@ -341,11 +366,20 @@ class Choice(AnswerKind):
     def field(self, item: Item, locale: str, gettext: Gettext) -> Field:
         return _radios([(o.code, _text(o.label, locale)) for o in item.options])
 
+    def sample(self, item: Item, quality: float, rng: random.Random) -> Any:
+        weights = [  # never all 0 (quality 0, only good options): rng.choices refuses that
+            max(1e-9, (quality if (o.score or 0) >= 0.5 else (1 - quality) * 0.6))
+            + (0.1 if o.score is None else 0)
+            for o in item.options
+        ]
+        return rng.choices([o.code for o in item.options], weights=weights)[0]
+
 
 @register
 class FreeText(AnswerKind):
     code = "text"
     api_schema = {"type": "string", "maxLength": TEXT_MAX}
+    exported = False
 
     def scorable(self, item: Item) -> bool:
         return False
@@ -365,3 +399,6 @@ class FreeText(AnswerKind):
 
     def read(self, item: Item, data: Any, locale: str) -> Any:
         return (data or "").strip() or None
+
+    def sample(self, item: Item, quality: float, rng: random.Random) -> Any:
+        return None  # free text is the volunteer's own

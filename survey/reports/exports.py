@@ -19,6 +19,7 @@ from sqlalchemy import Select, select
 
 from ..checklists.models import Checklist
 from ..common.time import with_offset
+from ..domain.answer_kinds import KINDS
 from ..domain.cells import clean_text
 from ..domain.checklist import ChecklistSpec
 from ..domain.periods import Period
@@ -148,7 +149,7 @@ def answer_rows(period: Period | None) -> Iterator[list[Any]]:
         if spec is None:
             spec = specs[row.checklist_id] = db.session.get_one(Checklist, row.checklist_id).spec
         item = spec.items.get(row.item_code)
-        if item is None or item.kind == "text" or row.value is None:
+        if item is None or not KINDS[item.kind].exported or row.value is None:
             continue
         yield [
             row.uuid,

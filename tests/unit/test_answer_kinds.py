@@ -8,6 +8,7 @@ read with Babel in the reader's locale.
 
 from __future__ import annotations
 
+import random
 import re
 import textwrap
 from pathlib import Path
@@ -94,6 +95,7 @@ def test_every_kind_implements_every_hook():
         "field",
         "field_value",
         "read",
+        "sample",
     }
     spec = spec_of(SAMPLES)
     for item in spec.iter_items():
@@ -117,6 +119,10 @@ def test_every_kind_implements_every_hook():
         assert isinstance(shown, str)
         assert kind.read(item, shown, "ru") == value, item.kind  # shown, read back unchanged
         assert "type" in kind.api_schema
+        assert isinstance(kind.exported, bool)
+        for quality in (0.0, 0.5, 1.0):  # demo answers are answers the kind accepts
+            sampled = kind.sample(item, quality, random.Random(7))
+            assert sampled is None or kind.check(item, sampled) == (sampled, None), item.kind
 
 
 def test_the_api_documents_each_kind():
@@ -158,6 +164,9 @@ class Stars(AnswerKind):
 
     def read(self, item: Item, data: Any, locale: str) -> Any:
         return int(data) if data else None
+
+    def sample(self, item: Item, quality: float, rng: random.Random) -> Any:
+        return max(1, round(quality * item.data["stars"]))
 
 
 @pytest.fixture
