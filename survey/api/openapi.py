@@ -117,6 +117,7 @@ def _operation(view: Any, op: Operation, parameters: list[dict[str, Any]]) -> di
     if op.query is not None:
         parameters.append({"in": "query", "schema": op.query})
     operation: dict[str, Any] = {
+        "operationId": view.__name__,
         "summary": " ".join(summary.split()),
         "parameters": parameters,
         "responses": _responses(op),

@@ -423,7 +423,6 @@ PERIOD = {
 LISTED = {
     **PAGING,
     "q": _text("Words of the office's name in kk, ru or en, or of its code"),
-    "office": _text("An office code"),
     "country": _text("ISO 3166 alpha-2 of the office's country"),
 }
 PagingQuerySchema = _input("PagingQuery", **PAGING)
@@ -439,6 +438,7 @@ OfficeQuerySchema = _input(
 VisitQuerySchema = _input(
     "VisitQuery",
     **LISTED,
+    office=_text("An office code"),
     status=_choice(STATUSES),
     checklist=_text("A checklist slug"),
     period=_text("YYYY-MM, YYYY-Qn or YYYY: the visit's own date in it"),
@@ -447,6 +447,7 @@ VisitQuerySchema = _input(
 FindingQuerySchema = _input(
     "FindingQuery",
     **LISTED,
+    office=_text("An office code"),
     section=_text("A section code"),
     item=_text("An item code"),
     status=_choice(FINDING_STATUSES),

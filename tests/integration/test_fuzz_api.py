@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 from survey.extensions import db
 from tests.factories import load_mini, make_office, make_user, post_visit, visit_body
 
-EXAMPLES = 4
+EXAMPLES = 10
 # tus PATCH sends bytes as application/offset+octet-stream.
 schemathesis.serializer.alias("application/offset+octet-stream", "application/octet-stream")
 ROLES = ("volunteer", "auditor", "office_head", "project_group", "admin")
