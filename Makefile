@@ -39,6 +39,7 @@ lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check survey tests bench
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 
 test: install-test system-deps translations lint
 	SURVEY_REQUIRE_POSTGRES=1 $(PY) -m pytest --cov=survey --cov-report=term:skip-covered $(PYTEST_ARGS)
@@ -56,4 +57,4 @@ bench: install
 	$(PY) bench/office_figures.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .mypy_cache .coverage
