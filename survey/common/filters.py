@@ -85,15 +85,6 @@ class Filters:
             self.problem(name, _l("Unknown office."))
         return found
 
-    def whole_number(self, name: str) -> int | None:
-        value = self.raw(name)
-        if value is None:
-            return None
-        if not re.fullmatch(r"[0-9]{1,9}", value, flags=re.ASCII):
-            self.problem(name, _l("Give a whole number, 0 or more."))
-            return None
-        return int(value)
-
     def period(self, name: str = "period") -> tuple[date, date] | None:
         """`period=YYYY-MM | YYYY-Qn | YYYY` as (first day, last day)."""
         value = self.raw(name)

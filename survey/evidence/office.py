@@ -90,12 +90,6 @@ def office_evidence_ids(head: User) -> Select[int]:
     return shown.union(proofs)  # type: ignore[return-value]
 
 
-def shown_for_finding(finding: Finding) -> list[Evidence]:
-    """What the office sees on a finding: the chosen evidence of its item from the visits
-    observed on it, then its proofs."""
-    return shown_for_findings([finding])[finding.id]
-
-
 def shown_for_findings(findings: list[Finding]) -> dict[int, list[Evidence]]:
     """What the office sees on each finding (the chosen evidence of its item from the visits
     observed on it, then its proofs), for a page of findings in a few queries.

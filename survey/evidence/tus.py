@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import re
 import secrets
 from datetime import timedelta
@@ -35,20 +34,6 @@ class WrongContentType(ServiceError):
 def max_size() -> int:
     cfg = current_app.config
     return max(cfg["EVIDENCE_VIDEO_MAX"], cfg["EVIDENCE_PHOTO_MAX"])
-
-
-def parse_metadata(header: str | None) -> dict[str, str]:
-    """Upload-Metadata: key base64value, key2 base64value2."""
-    result: dict[str, str] = {}
-    for part in (header or "").split(","):
-        bits = part.strip().split(" ")
-        if bits and bits[0]:
-            try:
-                value = base64.b64decode(bits[1]).decode() if len(bits) > 1 else ""
-            except (ValueError, UnicodeDecodeError):
-                value = ""
-            result[bits[0]] = value
-    return result
 
 
 def create(user: User, length_header: str | None) -> Upload:

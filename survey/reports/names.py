@@ -20,16 +20,6 @@ def _specs_oldest_first() -> list[Any]:
     return [checklist.spec for checklist in list_checklists()]  # ordered by version
 
 
-def section_titles() -> dict[str, dict[str, str]]:
-    """Section code -> its title in kk, ru and en."""
-    return {s.code: s.title for spec in _specs_oldest_first() for s in spec.sections}
-
-
-def item_texts() -> dict[str, dict[str, str]]:
-    """Item code -> its question in kk, ru and en."""
-    return {i.code: i.text for spec in _specs_oldest_first() for i in spec.iter_items()}
-
-
 @dataclass(frozen=True)
 class Names:
     """What a reader sees in place of a code, in one language (issue 14: names, not codes).
