@@ -204,7 +204,7 @@ def audit_cli() -> None:
 def audit_verify(head_value: str | None) -> None:
     """Exit 1 when any row of the audit chain was changed or removed."""
     try:
-        expected = audit.parse_head(head_value) if head_value else None
+        expected = audit.parse_head(head_value) if head_value is not None else None
         problems = audit.verify(expected)
     except audit.AuditError as exc:
         click.echo(str(exc), err=True)
@@ -230,7 +230,10 @@ def audit_head(output: Path | None) -> None:
     """Print where the chain ends now, as "<count> <hash>"; keep it away from the database."""
     current = audit.head()
     if output is not None:
-        output.write_text(json.dumps(current.as_json()) + "\n", encoding="utf-8")
+        try:
+            output.write_text(json.dumps(current.as_json()) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise click.ClickException(f"{output} cannot be written: {exc.strerror}") from None
     click.echo(current.line())
 
 

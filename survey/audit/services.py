@@ -129,14 +129,15 @@ def _head_from_json(data: Any, where: str) -> Head:
     found = data.get("audit_head", data) if isinstance(data, dict) else None
     if not isinstance(found, dict):
         raise AuditError(f"{where} holds no audit head (count and hash)")
-    try:
-        count, digest = int(found["count"]), str(found["hash"])
-    except (KeyError, TypeError, ValueError):
-        raise AuditError(f"{where} holds no audit head (count and hash)") from None
-    if count < 0 or not HEAD_LINE.fullmatch(f"{count} {digest}"):
+    count, digest, last_id = found.get("count"), found.get("hash"), found.get("id")
+    if (
+        type(count) is not int
+        or not isinstance(digest, str)
+        or not HEAD_LINE.fullmatch(f"{count} {digest}")
+        or not (last_id is None or type(last_id) is int)
+    ):
         raise AuditError(f"{where} holds no audit head (count and hash)")
-    last_id = found.get("id")
-    return Head(int(last_id) if last_id is not None else None, count, digest)
+    return Head(last_id, count, digest)
 
 
 def parse_head(value: str) -> Head:
@@ -150,9 +151,12 @@ def parse_head(value: str) -> Head:
     if inline:
         return Head(None, int(inline.group(1)), inline.group(2))
     path = Path(value)
-    if not path.is_file():
-        raise AuditError(f'{value} is neither "<count> <hash>" nor a file holding a head')
-    content = path.read_text(encoding="utf-8")
+    if not value.strip() or not path.is_file():
+        raise AuditError(f'"{value}" is neither "<count> <hash>" nor a file holding a head')
+    try:
+        content = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AuditError(f"{value} cannot be read as a head: {exc}") from None
     inline = HEAD_LINE.fullmatch(content)
     if inline:
         return Head(None, int(inline.group(1)), inline.group(2))
@@ -188,7 +192,9 @@ def verify(expected: Head | None = None, key: bytes | None = None) -> list[str]:
     key = key or configured_key()
     problems: list[str] = []
     changed: list[int] = []
-    plain: list[int] = []
+    plain: list[int] = []  # before the first signed row: written before the key
+    forged: list[int] = []  # plain after a signed row: nobody upgrading writes those
+    signed_seen = False
     prev = GENESIS
     count = 0
     at_head: str | None = None
@@ -197,8 +203,12 @@ def verify(expected: Head | None = None, key: bytes | None = None) -> list[str]:
         if row.prev_hash != prev:
             problems.append(f"row {row.id}: does not follow the row before (one was removed?)")
         message = _row_message(row)
-        if not hmac.compare_digest(_signed(key, message), row.hash):
-            (plain if _plain(message) == row.hash else changed).append(row.id)
+        if hmac.compare_digest(_signed(key, message), row.hash):
+            signed_seen = True
+        elif _plain(message) == row.hash:
+            (forged if signed_seen else plain).append(row.id)
+        else:
+            changed.append(row.id)
         if expected is not None and count == expected.count:
             at_head = row.hash
         prev = row.hash
@@ -209,6 +219,11 @@ def verify(expected: Head | None = None, key: bytes | None = None) -> list[str]:
         )
     else:
         problems.extend(f"row {row_id}: its content was changed" for row_id in changed)
+    if forged:
+        problems.append(
+            f"rows {_ranges(forged)}: hashed with plain SHA-256 after rows signed with the key:"
+            " forged (never sign them: restore the log from a backup)"
+        )
     if plain:
         problems.append(
             f"rows {_ranges(plain)}: hashed with plain SHA-256, not signed with the audit key"
@@ -235,7 +250,8 @@ def _against_head(expected: Head, count: int, at_head: str | None) -> list[str]:
 def rekey(old_key: bytes | None = None) -> tuple[int, Head]:
     """Check the chain as it is signed now, then sign every row again with the configured key.
 
-    Once after upgrading past issue 17, rows may be plain SHA-256 (accepted here only);
+    Once after upgrading past issue 17, the rows before the first signed one may be plain
+    SHA-256 (accepted here only; a plain row after a signed one is a forgery and refused);
     when changing keys, old_key is the key they are signed with now. Rows already signed with
     the configured key are accepted too. Nothing is changed, and AuditError lists the breaks,
     when any row does not match or does not follow the row before. Returns (rows signed again,
@@ -249,16 +265,27 @@ def rekey(old_key: bytes | None = None) -> tuple[int, Head]:
     prev = GENESIS
     keys = [key] if old_key is None else [old_key, key]
     current = True  # every row signed with the configured key already
+    signed_seen = False  # plain SHA-256 rows are accepted only before the first signed one
+    unmatched = 0
     for row in rows:
         message = _row_message(row)
         if row.prev_hash != prev:
             problems.append(f"row {row.id}: does not follow the row before (one was removed?)")
-        known = [_signed(k, message) for k in keys] + [_plain(message)]
-        matches = [hmac.compare_digest(digest, row.hash) for digest in known]
-        if not any(matches):
+        signed = [hmac.compare_digest(_signed(k, message), row.hash) for k in keys]
+        if any(signed):
+            signed_seen = True
+        elif _plain(message) != row.hash:
+            unmatched += 1
             problems.append(f"row {row.id}: its content was changed")
-        current = current and matches[keys.index(key)]
+        elif signed_seen:
+            problems.append(f"row {row.id}: plain SHA-256 after signed rows: forged")
+        current = current and signed[keys.index(key)]
         prev = row.hash
+    if rows and unmatched == len(rows):
+        problems = [
+            f"none of the {len(rows)} rows matches the audit key (or --old-key-file): is it"
+            " the key this log was signed with?"
+        ]
     if problems:
         db.session.rollback()
         raise AuditError("\n".join(problems))

@@ -225,6 +225,36 @@ def test_a_rewritten_row_with_recomputed_sha256_hashes_is_caught(app, runner):
     assert "plain SHA-256" in result.output
 
 
+def test_rekey_never_signs_a_forgery_written_after_signed_rows(app, runner):
+    """Review of issue 17: a row rewritten after the upgrade, the chain after it recomputed
+    with plain SHA-256, must not become valid by `survey audit rekey`: plain rows are what the
+    log held before the key, so only a prefix of the log may be plain."""
+    _old_chain(2)
+    assert runner.invoke(args=["audit", "rekey"]).exit_code == 0
+    rows = _five_rows()  # signed rows after the rekey
+    rows[4].details = {"n": 99, "role": "admin"}
+    db.session.commit()
+    _rehash_plain(rows[4].id)
+    hashes = [r.hash for r in _rows()]
+    checked = runner.invoke(args=["audit", "verify"])
+    assert checked.exit_code == 1
+    assert "forged" in checked.output and "survey audit rekey" not in checked.output
+    refused = runner.invoke(args=["audit", "rekey"])
+    assert refused.exit_code == 1, refused.output
+    assert f"row {rows[4].id}: plain SHA-256 after signed rows: forged" in refused.output
+    assert [r.hash for r in _rows()] == hashes  # nothing was signed
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 1
+
+
+def test_rekey_with_a_wrong_key_says_so_in_one_line(app, runner):
+    _five_rows()
+    app.config["AUDIT_KEY"] = "a new key"
+    result = runner.invoke(args=["audit", "rekey"])
+    assert result.exit_code == 1
+    assert "none of the 5 rows matches the audit key" in result.output
+    assert "its content was changed" not in result.output
+
+
 def test_a_wrong_key_fails_verify(app, runner):
     _five_rows()
     app.config["AUDIT_KEY"] = "not the key that signed it"
@@ -273,9 +303,21 @@ def test_head_catches_rows_removed_at_the_end(app, runner, tmp_path):
 
 def test_verify_refuses_a_head_it_cannot_read(app, runner, tmp_path):
     (tmp_path / "junk.json").write_text('{"rows": 3}')
-    for given in ("five abc", str(tmp_path / "missing"), str(tmp_path / "junk.json")):
+    (tmp_path / "huge.json").write_text('{"count": 1e400, "hash": "%s"}' % ("a" * 64))
+    (tmp_path / "odd_id.json").write_text('{"id": "x", "count": 1, "hash": "%s"}' % ("a" * 64))
+    (tmp_path / "binary").write_bytes(b"\xff\xfe\x00head")
+    odd = ("huge.json", "odd_id.json", "binary")
+    given_all = ["", " ", "five abc", str(tmp_path / "missing"), str(tmp_path / "junk.json")]
+    for given in [*given_all, *(str(tmp_path / name) for name in odd)]:
         result = runner.invoke(args=["audit", "verify", "--head", given])
         assert result.exit_code == 1 and "head" in result.output, given
+
+
+def test_head_output_that_cannot_be_written_is_a_message(app, runner, tmp_path):
+    _five_rows()
+    result = runner.invoke(args=["audit", "head", "--output", str(tmp_path / "no" / "such")])
+    assert result.exit_code == 1 and "cannot be written" in result.output
+    assert not isinstance(result.exception, OSError)
 
 
 def _old_chain(count: int) -> None:
