@@ -34,8 +34,11 @@ TEXT_MAX = 5000
 NUMBER_LIMIT = 1_000_000
 SMALL_INT = re.compile(r"-?[0-9]{1,6}")
 TYPED_NUMBER = frozenset("0123456789+-., \u00a0\u202f")  # digits 0-9 only: not "١٢"
-# "1,500" in en: 1500 with a thousands comma, or 1.5 typed on a Russian keyboard?
-THOUSANDS_OR_FRACTION = re.compile(r"[+-]?[0-9]{1,3}[.,][0-9]{3}")
+# "1,500" in en: 1500 with a thousands comma, or 1.5 typed on a Russian keyboard? "1.500" in kk
+# and ru: 1.5 typed on an English keyboard, or 1500 as Turkish and German write it? ("0,001"
+# cannot be a thousands group.)
+THOUSANDS_OR_FRACTION = re.compile(r"[+-]?[1-9][0-9]{0,2}[.,][0-9]{3}")
+LONGEST_NUMBER = 40  # characters: "-1 000 000,000…" fits; Babel fails on much longer ones
 NOT_ANSWERED = N_("Not answered")
 YESNO = {"yes": N_("Yes"), "no": N_("No"), "na": N_("Not applicable")}
 SCALE_ENDS = N_("%(min)s is the worst, %(max)s the best.")
@@ -69,17 +72,17 @@ def parse_number(raw: str, locale: str) -> int | float | str | None:
     int when whole, else a float; `raw` itself when not plainly a number ("1_000", "1e3",
     "١٢", "42 5", en "1,500"), for the number kind to refuse with its message (issue 17)."""
     text = raw.strip()
-    if not text or not set(text) <= TYPED_NUMBER:
+    if not text or len(text) > LONGEST_NUMBER or not set(text) <= TYPED_NUMBER:
         return raw if text else None
     decimal, group = numbers.get_decimal_symbol(locale), numbers.get_group_symbol(locale)
     other = "," if decimal == "." else "."
     if text.count(other) == 1 and decimal not in text:
-        if other == group and THOUSANDS_OR_FRACTION.fullmatch(text):
+        if THOUSANDS_OR_FRACTION.fullmatch(text):
             return raw
         text = text.replace(other, decimal)
     try:
         number = numbers.parse_decimal(re.sub("[ \u00a0\u202f]", group, text), locale, strict=True)
-    except numbers.NumberFormatError:
+    except (numbers.NumberFormatError, ArithmeticError):  # strict re-formatting can overflow
         return raw
     return int(number) if number == number.to_integral_value() else float(number)
 
@@ -286,6 +289,8 @@ class Number(AnswerKind):
 
     def check(self, item: Item, value: Any) -> tuple[Any, Msg | None]:
         typed = value.strip() if isinstance(value, str) else ""
+        if THOUSANDS_OR_FRACTION.fullmatch(typed) and item.whole:  # a count: only 1500 fits
+            return self.check(item, int(re.sub("[.,]", "", typed)))
         if THOUSANDS_OR_FRACTION.fullmatch(typed):  # parse_number would not guess
             fraction = f"{Decimal(typed.replace(',', '.')).normalize():f}"
             whole = re.sub("[.,]", "", typed)

@@ -252,8 +252,22 @@ def test_a_number_not_typed_with_digits_0_to_9_is_refused(typed, locale):
         ("42.5", "ru", 42.5),
         ("42,5", "en", 42.5),
         ("1,500", "ru", 1.5),
-        ("1.500", "ru", 1.5),
+        ("1.500", "ru", "1.500"),  # 1.5, or 1500 as Turkey and Germany write it? Asked
+        ("1.000", "kk", "1.000"),
         ("1.500", "en", 1.5),
+        ("0,001", "en", 0.001),  # a thousands group never starts with 0
+        ("0.250", "kk", 0.25),
+        (
+            "1 000 000 000 000 000 000 000 000 000 000",
+            "kk",
+            "1 000 000 000 000 000 000 000 000 000 000",
+        ),
+        (
+            "1,000,000,000,000,000,000,000,000,000,000",
+            "en",
+            "1,000,000,000,000,000,000,000,000,000,000",
+        ),
+        ("1 000 000 000 000 000 000 000 000 0", "ru", "1 000 000 000 000 000 000 000 000 0"),
         ("1,500", "en", "1,500"),  # 1500 or 1.5? Asked, not guessed
         ("1,234.5", "en", 1234.5),
         ("1,234,567", "en", 1234567),
@@ -283,3 +297,10 @@ def test_a_thousands_comma_is_asked_about_not_guessed():
     assert problems == {"fee": ["Type 1500 or 1.5: “1,500” could mean either."]}
     _answers, problems = check_answers(spec, {"fee": {"value": "1_000"}}, submit=False)
     assert problems == {"fee": ["Give a number."]}
+
+
+def test_a_count_reads_an_ambiguous_group_as_thousands():
+    """For a whole-number item 1.5 is no answer, so "1.500" and "1,500" can only be 1500."""
+    spec = spec_of(f"- {{code: wait, text: {T}, kind: number, whole: true}}\n")
+    answers, problems = check_answers(spec, {"wait": {"value": "1.500"}}, submit=False)
+    assert problems == {} and answers["wait"].value == 1500
