@@ -301,6 +301,8 @@ def media_clean() -> None:
     """Remove files no row points at and leftover scratch files (after a crash)."""
     removed = clean_media()
     click.echo(f"removed {removed['orphans']} orphan file(s), {removed['scratch']} scratch file(s)")
+    if removed["kept_for_backup"]:
+        click.echo(f"a backup is running: {removed['kept_for_backup']} orphan file(s) kept")
 
 
 def register(app: Flask) -> None:

@@ -378,6 +378,7 @@ def clean_media() -> dict[str, int]:
     """Remove stored objects no row points at, and scratch files: what a crash leaves behind.
 
     Run at start-up (`survey media clean`, e.g. ExecStartPre) while no request is in flight.
+    While a backup runs, orphans are counted as kept_for_backup and left for the next clean.
     """
     root = Path(current_app.config["MEDIA_ROOT"])
     keys: set[str] = set()
@@ -386,12 +387,14 @@ def clean_media() -> dict[str, int]:
     ):
         keys.update(row)
     uploads = {f"upload-{u}.part" for u in db.session.scalars(select(Upload.id))}
-    removed = {"orphans": 0, "scratch": 0}
-    for folder in ("originals", "derivatives"):
-        for path in (root / folder).rglob("*") if (root / folder).exists() else []:
-            if path.is_file() and str(path.relative_to(root)) not in keys:
-                path.unlink()
-                removed["orphans"] += 1
+    removed = {"orphans": 0, "scratch": 0, "kept_for_backup": 0}
+    with removal_allowed() as allowed:  # a running backup may still copy an orphan's file
+        for folder in ("originals", "derivatives"):
+            for path in (root / folder).rglob("*") if (root / folder).exists() else []:
+                if path.is_file() and str(path.relative_to(root)) not in keys:
+                    if allowed:
+                        path.unlink()
+                    removed["orphans" if allowed else "kept_for_backup"] += 1
     scratch = root / "tmp"
     for path in scratch.iterdir() if scratch.exists() else []:
         if path.is_file() and path.name not in uploads:

@@ -70,19 +70,31 @@ class LocalStorage:
 
 @contextmanager
 def _flock(mode: int) -> Iterator[bool]:
-    """flock(2) on instance/backup.lock: every process of this machine sees it."""
-    folder = Path(current_app.instance_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / "backup.lock").open("a") as fh:
-        try:
-            fcntl.flock(fh, mode)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    """flock(2) on instance/backup.lock: every process of this machine sees it. The file is
+    opened read-only, so a lock file another user made (a backup run by root) still serves.
+    A removal (LOCK_NB) that cannot open it keeps its files: `survey media clean` removes
+    them later; a backup that cannot open it fails (OSError)."""
+    path = Path(current_app.instance_path) / "backup.lock"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+    except OSError as exc:
+        if not mode & fcntl.LOCK_NB:
+            raise
+        current_app.logger.warning("%s cannot be opened (%s): files are left", path, exc)
+        yield False
+        return
+    try:
+        fcntl.flock(fd, mode)
+    except BlockingIOError:
+        os.close(fd)
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 @contextmanager

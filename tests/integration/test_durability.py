@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import io
 import json
+import os
 import shutil
 import threading
 import uuid
@@ -25,7 +26,7 @@ from survey.checklists.models import Checklist
 from survey.config import load_config
 from survey.evidence import services as evidence_services
 from survey.evidence.models import Evidence
-from survey.evidence.storage import storage
+from survey.evidence.storage import held_for_backup, storage
 from survey.extensions import db
 from survey.offices.models import Office
 from tests.factories import load_mini, make_office, make_user, post_visit, visit_body
@@ -436,6 +437,61 @@ def test_a_file_removed_during_a_backup_is_still_in_it(app, client, runner, tmp_
     )
     assert gone.status_code == 204
     assert not storage().exists(second.original_key)  # without a backup: removed at once
+
+
+def _one_photo(client, tmp_path):  # type: ignore[no-untyped-def]
+    make_office()
+    load_mini(tmp_path)
+    volunteer = make_user("volunteer")
+    body = visit_body()
+    assert post_visit(client, volunteer, body).status_code == 201
+    sent = client.post(
+        f"/api/v1/visits/{body['uuid']}/evidence",
+        data={"file": (io.BytesIO(makers.jpeg_with_secrets()), "a.jpg")},
+        headers=volunteer.headers,
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 201, sent.json
+    row = db.session.scalar(select(Evidence).where(Evidence.uuid == sent.json["uuid"]))
+    url = f"/api/v1/visits/{body['uuid']}/evidence/{sent.json['uuid']}"
+    return volunteer, url, [row.original_key, row.display_key, row.thumb_key]
+
+
+def test_media_clean_keeps_orphans_while_a_backup_runs(app, client, runner, tmp_path):
+    """Review of issue 17: the start-up clean during a nightly backup must not delete a file
+    the backup's snapshot names."""
+    _volunteer, _url, keys = _one_photo(client, tmp_path)
+    db.session.execute(delete(Evidence))  # the row goes, its files stay: orphans
+    db.session.commit()
+    with held_for_backup():
+        during = runner.invoke(args=["media", "clean"])
+        assert during.exit_code == 0 and "a backup is running: 3 orphan file(s) kept" in (
+            during.output
+        )
+        assert all(storage().exists(k) for k in keys)
+    after = runner.invoke(args=["media", "clean"])
+    assert "removed 3 orphan file(s)" in after.output
+    assert not any(storage().exists(k) for k in keys)
+
+
+def test_a_removal_that_cannot_open_the_backup_lock_keeps_its_files(
+    app, client, tmp_path, monkeypatch
+):
+    """A lock file made by another user (root's backup cron) or an unwritable instance folder
+    must not turn a removal into a 500 after its row is gone: the files wait for media clean."""
+    volunteer, url, keys = _one_photo(client, tmp_path)
+    real_open = os.open
+
+    def refusing_open(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(path).endswith("backup.lock"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    removed = client.delete(url, headers=volunteer.headers)
+    assert removed.status_code == 204
+    assert db.session.scalar(select(func.count(Evidence.id))) == 0
+    assert all(storage().exists(k) for k in keys)
 
 
 # --- 3. Removing evidence does not pull a file from under a concurrent upload --------------
