@@ -79,6 +79,50 @@ def test_the_cycle_search_finds_one() -> None:
     assert not [chain for chain in module_cycles(graph) if "d" in chain]
 
 
+# The web layer of docs/architecture.md: pages, forms, the API, templates, the request hooks
+# and what wires them. Everything else (services and the helpers beside them, models, the
+# domain) lies below it.
+WEB_MODULES = {
+    "survey",
+    "survey.setup",
+    "survey.cli",
+    "survey.templating",
+    "survey.assets",
+    "survey.security",
+    "survey.offline",
+    "survey.auth.access",
+}
+
+
+def is_web(module: str) -> bool:
+    """Whether `module` belongs to the web layer (a page, a form, the API, a request hook)."""
+    return (
+        module in WEB_MODULES
+        or module.endswith((".views", ".forms"))
+        or module == "survey.api"
+        or module.startswith("survey.api.")
+    )
+
+
+def test_nothing_below_the_pages_imports_them() -> None:
+    """Not only `*/services.py` (the import-linter contract): every helper beside them too
+    (reports/pdf.py, findings/programme.py, backup.py, …), which a wildcard cannot name."""
+    graph = grimp.build_graph("survey")
+    upward = sorted(
+        f"{module} -> {imported}"
+        for module in graph.modules
+        if not is_web(module)
+        for imported in graph.find_modules_directly_imported_by(module)
+        if is_web(imported)
+    )
+    assert upward == []
+
+
+def test_the_web_layer_is_told_apart() -> None:
+    assert is_web("survey.reports.views") and is_web("survey.api.contract")
+    assert not is_web("survey.reports.pdf") and not is_web("survey.apiary")
+
+
 def test_make_lint_checks_the_contracts() -> None:
     contracts = read_configuration(str(ROOT / ".importlinter"))["contracts_options"]
     assert len(contracts) >= 4
