@@ -274,7 +274,7 @@ def finding_merge(finding_id: int) -> dict[str, Any]:
     """An auditor merges this finding into another of the same office (`into`)."""
     body = _json_body()
     into = body.get("into") if isinstance(body, dict) else None
-    if not isinstance(into, int):
+    if type(into) is not int or not 0 < into < 2**31:  # not True, not beyond an id
         raise InvalidInput(_("Some fields need attention."), {"into": [_("Give a finding id.")]})
     return _finding(findings_service.merge(api_user(), finding_id, into))
 

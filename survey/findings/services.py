@@ -566,7 +566,11 @@ def edit_recommendation(auditor: User, finding_id: int, texts: dict[str, Any]) -
     if auditor.role != "auditor":
         raise Forbidden(_l("Only auditors edit findings."))
     finding = get_finding(auditor, finding_id)
-    clean = {lang: (texts.get(lang) or "").strip() for lang in ("kk", "ru", "en")}
+    given = texts if isinstance(texts, dict) else {}
+    clean = {
+        lang: text.strip() if isinstance(text := given.get(lang), str) else ""
+        for lang in ("kk", "ru", "en")
+    }
     missing = {
         lang: [_l("Write the recommendation in this language too.")]
         for lang, text in clean.items()

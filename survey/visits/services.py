@@ -48,6 +48,8 @@ def parse_visited_at(raw: str, office: Office | None) -> datetime:
         raise ValueError(
             str(_l("Give a date and time in ISO 8601, e.g. 2026-03-05T10:30+03:00."))
         ) from exc
+    if not 2000 <= moment.year <= 2100:  # and no overflow shifting 9999-12-31 to UTC
+        raise ValueError(str(_l("Give a date between 2000 and 2100.")))
     if moment.tzinfo is None:
         zone = ZoneInfo(office.timezone) if office is not None else UTC
         moment = moment.replace(tzinfo=zone)

@@ -295,3 +295,33 @@ def test_an_open_finding_reads_as_a_state_not_a_verb(app, world, lang, status, v
         assert f">{status}<" in page  # the tag on each open finding
         assert f'value="open">{status}</option>' in page or f">{status}</a>" in page  # filter
         assert f">{verb}<" not in page
+
+
+@pytest.mark.parametrize(
+    ("method", "tail", "body", "field"),
+    [
+        ("patch", "", {"recommendations": "x"}, "kk"),
+        ("patch", "", {"recommendations": {"kk": 10**30, "ru": "б", "en": "c"}}, "kk"),
+        ("patch", "", {"recommendations": ["kk", "ru"]}, "kk"),
+        ("post", "/merge", {"into": 10**30}, "into"),
+        ("post", "/merge", {"into": True}, "into"),
+        ("post", "/merge", {"into": -1}, "into"),
+    ],
+)
+def test_odd_finding_bodies_are_refused_with_the_field(client, world, method, tail, body, field):
+    """Review of issue 17: these were 500s (AttributeError, OverflowError) or, for `true`,
+    finding 1."""
+    wait = _finding(client, world["aud"], "wait")
+    url = f"/api/v1/findings/{wait['id']}{tail}"
+    answer = getattr(client, method)(url, json=body, headers=world["aud"].headers)
+    assert answer.status_code == 422, answer.json
+    assert field in answer.json["error"]["fields"]
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"])
+def test_a_visit_at_the_ends_of_the_calendar_is_refused(client, world, moment):
+    body = visit_body()
+    body["visited_at"] = moment
+    answer = post_visit(client, world["vol"], body)
+    assert answer.status_code == 422, answer.json
+    assert "visited_at" in answer.json["error"]["fields"]
