@@ -388,28 +388,13 @@ def test_a_file_removed_during_a_backup_is_still_in_it(app, client, runner, tmp_
     """The snapshot holds an evidence row; the volunteer removes that photo while the backup
     is between its snapshot and its copy of the media. The backup must hold the row's files
     (the removal leaves them to `survey media clean`), and clean removes them afterwards."""
-    make_office()
-    load_mini(tmp_path)
-    volunteer = make_user("volunteer")
-    body = visit_body()
-    assert post_visit(client, volunteer, body).status_code == 201
-    sent = client.post(
-        f"/api/v1/visits/{body['uuid']}/evidence",
-        data={"file": (io.BytesIO(makers.jpeg_with_secrets()), "a.jpg")},
-        headers=volunteer.headers,
-        content_type="multipart/form-data",
-    )
-    assert sent.status_code == 201, sent.json
-    row = db.session.scalar(select(Evidence))
-    keys = [row.original_key, row.display_key, row.thumb_key]
+    volunteer, url, keys = _one_photo(client, tmp_path)
+    visit_url, _slash, evidence_uuid = url.rpartition("/evidence/")
     real_dump = backup_module._dump_tables
 
     def dump_then_remove(*args, **kwargs):  # type: ignore[no-untyped-def]
         counts = real_dump(*args, **kwargs)
-        removed = client.delete(
-            f"/api/v1/visits/{body['uuid']}/evidence/{sent.json['uuid']}",
-            headers=volunteer.headers,
-        )
+        removed = client.delete(url, headers=volunteer.headers)
         assert removed.status_code == 204
         return counts
 
@@ -419,22 +404,20 @@ def test_a_file_removed_during_a_backup_is_still_in_it(app, client, runner, tmp_
     db.session.expire_all()
     assert db.session.scalar(select(func.count(Evidence.id))) == 0  # the removal happened
     saved = (tmp_path / "backup" / "db" / "evidence.jsonl").read_text(encoding="utf-8")
-    assert sent.json["uuid"] in saved
+    assert evidence_uuid in saved
     assert [k for k in keys if not (tmp_path / "backup" / "media" / k).is_file()] == []
     assert all(storage().exists(k) for k in keys)  # left for media clean
     assert runner.invoke(args=["media", "clean"]).exit_code == 0
     assert not any(storage().exists(k) for k in keys)
     monkeypatch.undo()
     again = client.post(
-        f"/api/v1/visits/{body['uuid']}/evidence",
+        f"{visit_url}/evidence",
         data={"file": (io.BytesIO(makers.jpeg_with_secrets()), "b.jpg")},
         headers=volunteer.headers,
         content_type="multipart/form-data",
     )
     second = db.session.scalar(select(Evidence).where(Evidence.uuid == again.json["uuid"]))
-    gone = client.delete(
-        f"/api/v1/visits/{body['uuid']}/evidence/{again.json['uuid']}", headers=volunteer.headers
-    )
+    gone = client.delete(f"{visit_url}/evidence/{again.json['uuid']}", headers=volunteer.headers)
     assert gone.status_code == 204
     assert not storage().exists(second.original_key)  # without a backup: removed at once
 
