@@ -109,7 +109,7 @@ def test_a_finding_through_repeats_fix_recheck_verification_and_recurrence(app, 
     assert found[1]["recurrence_of"] == found[0]["id"] and _results(found[1]) == ["fail"]
     # Six visits, each failing or partly failing four more items: still one finding each.
     counts = select(Finding.item_code, func.count(Finding.id)).group_by(Finding.item_code)
-    per_item = dict(db.session.execute(counts).tuples().all())
+    per_item = {item: n for item, n in db.session.execute(counts)}
     assert per_item == {"ramp": 2, "braille": 1, "wait": 1, "booking": 1, "courtesy": 1}
     observed = select(func.count(FindingObservation.id)).where(
         FindingObservation.finding_id == found[0]["id"]
