@@ -26,6 +26,7 @@ from ..common.time import to_utc_naive, utcnow, with_offset
 from ..domain.answers import Answer as CheckedAnswer
 from ..domain.answers import check_answers
 from ..domain.messages import N_
+from ..domain.periods import EARLIEST, LATEST
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..evidence.office import choose_office_evidence
 from ..extensions import db
@@ -48,7 +49,7 @@ def parse_visited_at(raw: str, office: Office | None) -> datetime:
         raise ValueError(
             str(_l("Give a date and time in ISO 8601, e.g. 2026-03-05T10:30+03:00."))
         ) from exc
-    if not 2000 <= moment.year <= 2100:  # and no overflow shifting 9999-12-31 to UTC
+    if not EARLIEST.year <= moment.year <= LATEST.year:  # nor overflow shifting 9999 to UTC
         raise ValueError(str(_l("Give a date between 2000 and 2100.")))
     if moment.tzinfo is None:
         zone = ZoneInfo(office.timezone) if office is not None else UTC
